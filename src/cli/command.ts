@@ -1,0 +1,63 @@
+/** One `clip-tts` sub-command. Each lives in its own file under src/cli/commands/. */
+export interface Command {
+  /** Name typed after `clip-tts`. */
+  name: string;
+  /** One line for the command list. */
+  summary: string;
+  /** Full `--help` text: usage line, arguments, options, an example. */
+  help: string;
+  /** Runs the command; resolves to the process exit code. */
+  run(argv: string[]): Promise<number>;
+}
+
+/** A user error (bad flag, missing file): printed without a stack trace, exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export interface ParsedArgs {
+  positional: string[];
+  flags: Map<string, string | true>;
+}
+
+/**
+ * Minimal flag parser: `--name value`, `--name=value`, `-o value`, boolean `--flag`.
+ * `booleans` lists flags that never take a value.
+ */
+export function parseArgs(argv: string[], booleans: readonly string[] = []): ParsedArgs {
+  const positional: string[] = [];
+  const flags = new Map<string, string | true>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') { positional.push(...argv.slice(i + 1)); break; }
+    if (a.startsWith('-') && a !== '-') {
+      const body = a.replace(/^--?/, '');
+      const eq = body.indexOf('=');
+      if (eq >= 0) { flags.set(body.slice(0, eq), body.slice(eq + 1)); continue; }
+      if (booleans.includes(body)) { flags.set(body, true); continue; }
+      const next = argv[i + 1];
+      if (next === undefined || (next.startsWith('-') && next !== '-' && isNaN(Number(next)))) flags.set(body, true);
+      else { flags.set(body, next); i++; }
+    } else positional.push(a);
+  }
+  return { positional, flags };
+}
+
+/** Reads a string flag (first of several aliases), or undefined. */
+export function flagString(args: ParsedArgs, ...names: string[]): string | undefined {
+  for (const n of names) {
+    const v = args.flags.get(n);
+    if (v === true) throw new UsageError(`--${n} needs a value`);
+    if (v !== undefined) return v;
+  }
+  return undefined;
+}
+
+/** Reads a numeric flag, with a clear error when it is not a number. */
+export function flagNumber(args: ParsedArgs, name: string): number | undefined {
+  const v = flagString(args, name);
+  if (v === undefined) return undefined;
+  const x = Number(v);
+  if (!Number.isFinite(x)) throw new UsageError(`--${name} must be a number, got "${v}"`);
+  return x;
+}
