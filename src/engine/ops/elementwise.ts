@@ -11,7 +11,7 @@ export type TensorLike = Tensor | number;
 
 /** A scalar as a one-element tensor that broadcasts (no gradient). */
 function lift(x: TensorLike): Tensor {
-  return typeof x === 'number' ? tensor([x]) : x;
+  return typeof x === 'number' ? tensor([x], []) : x;
 }
 
 export function add(a: TensorLike, b: TensorLike): Tensor {
@@ -59,22 +59,26 @@ export function pow(a: Tensor, b: TensorLike): Tensor {
   ]);
 }
 
+/** Gradient routing for max/min: the winner takes it all, ties split it evenly (as PyTorch). */
+function extremumGrads(g: Tensor, ta: Tensor, tb: Tensor, aWinsOp: 'GT' | 'LT'): (Tensor | null)[] {
+  const tie = unary('AFFINE', binary('EQ', ta, tb), 0.5, 0);
+  const aShare = binary('ADD', binary(aWinsOp, ta, tb), tie);
+  return [
+    ta.requiresGrad ? sumTo(binary('MUL', g, aShare), ta.shape) : null,
+    tb.requiresGrad ? sumTo(binary('MUL', g, unary('AFFINE', aShare, -1, 1)), tb.shape) : null,
+  ];
+}
+
 export function maximum(a: TensorLike, b: TensorLike): Tensor {
   const ta = lift(a), tb = lift(b);
   const out = binary('MAX', ta, tb);
-  return record(out, 'maximum', [ta, tb], (g) => {
-    const aWins = binary('GE', ta, tb);
-    return [sumTo(binary('MUL', g, aWins), ta.shape), sumTo(binary('MUL', g, unary('AFFINE', aWins, -1, 1)), tb.shape)];
-  });
+  return record(out, 'maximum', [ta, tb], (g) => extremumGrads(g, ta, tb, 'GT'));
 }
 
 export function minimum(a: TensorLike, b: TensorLike): Tensor {
   const ta = lift(a), tb = lift(b);
   const out = binary('MIN', ta, tb);
-  return record(out, 'minimum', [ta, tb], (g) => {
-    const aWins = binary('LE', ta, tb);
-    return [sumTo(binary('MUL', g, aWins), ta.shape), sumTo(binary('MUL', g, unary('AFFINE', aWins, -1, 1)), tb.shape)];
-  });
+  return record(out, 'minimum', [ta, tb], (g) => extremumGrads(g, ta, tb, 'LT'));
 }
 
 /** Comparisons (no gradient): 1.0 where true, 0.0 elsewhere. */

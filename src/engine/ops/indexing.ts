@@ -21,17 +21,18 @@ function checkRange(idx: Tensor, n: number, op: string): void {
   }
 }
 
-/** out[i, :] = table[idx[i], :] for a contiguous [rows, width] table. */
+/** out[i, :] = table[idx[i], :] for a contiguous [rows, width] table (indices checked by the caller). */
 function gatherRows(table: Tensor, idx: Tensor, width: number): Tensor {
   const out = empty([idx.size, width]);
-  if (out.size) runKernel('gather_rows_f32', [idx.size, width, table.ptr, idx.ptr, out.ptr], out.size);
+  const errFlag = empty([1], 'int32');
+  if (out.size) runKernel('gather_rows_f32', [idx.size, width, table.shape[0]!, table.ptr, idx.ptr, out.ptr, errFlag.ptr], out.size);
   return out;
 }
 
 /** grad[idx[i], :] += src[i, :] into a zero [rows, width] tensor. */
 function scatterRows(src: Tensor, idx: Tensor, rows: number, width: number): Tensor {
   const out = full([rows, width], 0);
-  if (src.size) runKernel('scatter_add_rows_f32', [idx.size, width, contiguous(src).ptr, idx.ptr, out.ptr], src.size);
+  if (src.size) runKernel('scatter_add_rows_f32', [idx.size, width, rows, contiguous(src).ptr, idx.ptr, out.ptr], src.size);
   return out;
 }
 
@@ -121,7 +122,7 @@ export function repeatByLengths(x: Tensor, durations: Tensor, maxLength?: number
   if (y.size) runKernel('repeat_rows_f32', [B, T, C, xc.ptr, d.ptr, Tout, y.ptr], y.size);
   return record(y, 'repeatByLengths', [x], (g) => {
     const gx = empty([B, T, C]);
-    if (gx.size) runKernel('repeat_rows_bwd_f32', [B, T, C, contiguous(g).ptr, d.ptr, Tout, gx.ptr], y.size);
+    if (gx.size) runKernel('repeat_rows_bwd_f32', [B, T, C, contiguous(g).ptr, d.ptr, Tout, gx.ptr, 0], y.size);
     return [gx];
   });
 }

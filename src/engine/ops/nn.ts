@@ -6,7 +6,7 @@ import { record } from '../autograd.js';
 import { binary, contiguous, runKernel } from '../backend.js';
 import { engine } from '../runtime.js';
 import { Tensor, empty } from '../tensor.js';
-import { normAxis, reshape, transpose } from './shape.js';
+import { normAxis, permute, reshape, transpose } from './shape.js';
 
 /** Applies a last-axis row op to any axis by transposing it last and back. */
 function onAxis(x: Tensor, axis: number, op: string, fn: (t: Tensor) => Tensor): Tensor {
@@ -56,7 +56,9 @@ export function logSoftmax(x: Tensor, axis = -1): Tensor {
 /** log Σ exp(x) along `axis` (removed, or kept as size 1). */
 export function logSumExp(x: Tensor, axis = -1, keepDim = false): Tensor {
   const a = normAxis(axis, x.ndim, 'logSumExp');
-  const moved = a === x.ndim - 1 ? x : transpose(x, a, -1);
+  // Move the axis last keeping the other dims in order, so the result reshapes correctly.
+  const order = [...[...Array(x.ndim).keys()].filter((d) => d !== a), a];
+  const moved = a === x.ndim - 1 ? x : permute(x.detach(), order);
   const xc = contiguous(moved);
   const { rows, n } = rowsOf(xc);
   const lse = empty(xc.shape.slice(0, -1));
@@ -89,7 +91,7 @@ export function layerNorm(x: Tensor, gamma: Tensor | null, beta: Tensor | null, 
     if (dx.size) {
       // The runner may run the kernel on fewer threads than exist: unused slots must read as 0.
       runKernel('fill_f32', [partials.size, partials.ptr, 0], partials.size);
-      runKernel('layernorm_bwd_f32', [rows, n, xc.ptr, g?.ptr ?? 0, contiguous(dy).ptr, meanBuf.ptr, rstdBuf.ptr, dx.ptr, partials.ptr], dx.size * 8);
+      runKernel('layernorm_bwd_f32', [rows, n, xc.ptr, g?.ptr ?? 0, contiguous(dy).ptr, meanBuf.ptr, rstdBuf.ptr, dx.ptr, 0, partials.ptr], dx.size * 8);
       runKernel('sum_partials_f32', [threads, 2 * n, partials.ptr, dParams.ptr, 0], threads * 2 * n);
     } else {
       runKernel('fill_f32', [2 * n, dParams.ptr, 0], 2 * n);
