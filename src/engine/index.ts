@@ -26,3 +26,9 @@ export * from './ops/conv.js';
 export * from './ops/indexing.js';
 export * from './ops/nn.js';
 export * from './ops/loss.js';
+export * from './nn/index.js';
+export * from './optim/index.js';
+export {
+  encodeSafetensors, decodeSafetensors, tensorsFromRaw, loadSafetensorsInto,
+  type RawTensor, type DecodedTensor, type DecodedSafetensors, type LoadIntoOptions, type LoadIntoReport,
+} from './safetensors.js';

@@ -110,7 +110,7 @@ function sliceRaw(t: Tensor, start: number, len: number): Tensor {
 
 /**
  * Inverted dropout: zeroes each element with probability p and scales the rest by 1/(1−p).
- * Identity when p = 0 or the engine is in eval mode (`setTraining(false)`).
+ * Identity when p = 0 or `training` is false (modules pass their own mode).
  */
 export function dropout(x: Tensor, p: number, training = engine().training): Tensor {
   if (!(p >= 0 && p < 1)) throw new Error(`dropout: p must be in [0, 1), got ${p}`);
