@@ -1,0 +1,21 @@
+/** Text front-end: normalisation, G2P, symbols, SSML, lexicon and the `phonemize` front door. */
+export { phonemize, phonemizeBaker, sentenceSymbols, parsePhonemes } from './phonemize.js';
+export type { Lang, PhonemizeOptions, PhonemizeResult, PhonemizedSentence, PhonemeToken, TokenKind, WordInfo } from './phonemize.js';
+export { SymbolTable, UnknownSymbolError, GLOBAL_SYMBOLS, arpabetToIpa, ipaToArpabet, isArpabet } from './symbols.js';
+export type { SymbolTableJSON, EncodeOptions } from './symbols.js';
+export { Lexicon, LexiconError } from './lexicon.js';
+export { normalizeEnglish, isPronounceable, romanToNumber } from './normalize-en.js';
+export { cardinal, ordinal, year, decimal, digits, fraction } from './numbers-en.js';
+export { normalizeChinese, zhCardinal, zhDigits, zhDecimal } from './normalize-zh.js';
+export { chineseToItems, bakerToItems, splitPinyin, syllableSymbols, PinyinError } from './pinyin-zh.js';
+export type { ZhItem, ZhSyllable, ZhWord } from './pinyin-zh.js';
+export { EnglishG2P } from './g2p-en.js';
+export type { Pronunciation, PronunciationSource, EnglishG2POptions } from './g2p-en.js';
+export { MorphologicalFallback, LtsFallback, evaluateFallback, phonemeEditDistance } from './oov-rules.js';
+export type { G2PFallback, PerReport, WordLookup } from './oov-rules.js';
+export { resolveHeteronym, HETERONYMS } from './heteronyms.js';
+export { splitSentences } from './sentences.js';
+export type { SentenceSpan } from './sentences.js';
+export { parseSsml, SsmlError, DEFAULT_CONTROLS } from './ssml.js';
+export type { ProsodyControls, Segment, BreakStrength, SayAs } from './ssml.js';
+export { cmuLookup, cmuLookupAll, cmuHeldOutSplit } from './cmudict.js';
