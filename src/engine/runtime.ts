@@ -59,6 +59,15 @@ export class Engine {
     this.rngState = seed >>> 0;
   }
 
+  /** The RNG's internal state (save it in a checkpoint to resume a run exactly). */
+  getRngState(): number {
+    return this.rngState;
+  }
+
+  setRngState(state: number): void {
+    this.rngState = state >>> 0;
+  }
+
   get threads(): number {
     return this.runner.threads;
   }
