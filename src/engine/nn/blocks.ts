@@ -72,9 +72,9 @@ export class FFTBlock extends Module {
     const m = mask ? frameMask(mask) : null;
     let h = this.attnNorm.forward(add(x, this.dropout.forward(this.attn.forward(x, mask))));
     if (m) h = where(m, h, 0);
-    // Conv FFN in channels-first layout: [B, T, D] → [B, D, T] → ... → [B, T, D].
-    const f = this.conv2.forward(relu(this.conv1.forward(transpose(h, 1, 2))));
-    let y = this.ffnNorm.forward(add(h, this.dropout.forward(transpose(f, 1, 2))));
+    // Conv FFN on channels-last activations: each conv is one large GEMM, no transposes.
+    const f = this.conv2.forwardChannelsLast(relu(this.conv1.forwardChannelsLast(h)));
+    let y = this.ffnNorm.forward(add(h, this.dropout.forward(f)));
     if (m) y = where(m, y, 0);
     return y;
   }

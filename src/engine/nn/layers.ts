@@ -15,7 +15,7 @@
  */
 import { cast } from '../backend.js';
 import { embedding } from '../ops/indexing.js';
-import { conv1d, convTranspose1d } from '../ops/conv.js';
+import { conv1d, convTranspose1d, conv1dChannelsLast } from '../ops/conv.js';
 import { ne, where } from '../ops/elementwise.js';
 import { linear } from '../ops/matmul.js';
 import { dropout, layerNorm } from '../ops/nn.js';
@@ -92,8 +92,14 @@ export class Conv1d extends Module {
     this.bias = (opts.bias ?? true) ? this.param('bias', initTensor([outChannels], kaimingUniform(fanIn))) : null;
   }
 
+  /** x [B, cin, L] → [B, cout, Lout] (PyTorch layout). */
   forward(x: Tensor): Tensor {
     return conv1d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
+  }
+
+  /** The same convolution on channels-last activations: x [B, L, cin] → [B, Lout, cout] (groups 1). */
+  forwardChannelsLast(x: Tensor): Tensor {
+    return conv1dChannelsLast(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
   }
 }
 

@@ -9,7 +9,8 @@ import { record } from '../autograd.js';
 import { contiguous, gemm, runKernel } from '../backend.js';
 import { Tensor, empty } from '../tensor.js';
 import { add } from './elementwise.js';
-import { reshape } from './shape.js';
+import { permute, reshape } from './shape.js';
+import { matmul } from './matmul.js';
 
 export interface Conv1dOptions {
   stride?: number;
@@ -179,4 +180,47 @@ export function convTranspose1d(x: Tensor, weight: Tensor, bias?: Tensor | null,
     return [gx, gw];
   });
   return bias ? add(out, reshape(bias, [Cout, 1])) : out;
+}
+
+/**
+ * im2col in channels-last layout: x [B, L, C] → col [B·Lout, K·C] (differentiable; the gradient
+ * is the col2im adjoint).
+ */
+function im2colChannelsLast(x: Tensor, K: number, stride: number, pad: number, dilation: number, Lout: number): Tensor {
+  const [B, L, C] = x.shape as [number, number, number];
+  const xc = contiguous(x);
+  const col = empty([B * Lout, K * C]);
+  if (col.size) runKernel('im2col1d_nlc', [xc.ptr, B, L, C, K, stride, pad, dilation, Lout, col.ptr], col.size);
+  return record(col, 'im2colChannelsLast', [x], (g) => {
+    const gx = empty([B, L, C]);
+    if (gx.size) runKernel('col2im1d_nlc', [contiguous(g).ptr, B, L, C, K, stride, pad, dilation, Lout, gx.ptr, 0], col.size);
+    return [gx];
+  });
+}
+
+/**
+ * 1-D convolution on channels-last activations: x [B, L, Cin] → [B, Lout, Cout], with the same
+ * PyTorch weight layout [Cout, Cin, K] as conv1d (so checkpoints are interchangeable). Lowered to
+ * one large GEMM (im2col rows × permuted weight), which is how Transformer-style [B, T, C]
+ * models (FFT blocks, variance predictors) should run their convolutions. groups must be 1.
+ * @example conv1dChannelsLast(h, conv.weight, conv.bias, { padding: 4 }) // [B, T, 256] → [B, T, 1024]
+ */
+export function conv1dChannelsLast(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv1dOptions = {}): Tensor {
+  if (x.ndim !== 3 || weight.ndim !== 3) throw new Error(`conv1dChannelsLast: expected x [B, L, C] and weight [Cout, Cin, K], got [${x.shape.join(', ')}] and [${weight.shape.join(', ')}]`);
+  if ((opts.groups ?? 1) !== 1) throw new Error('conv1dChannelsLast: groups must be 1 (use conv1d for grouped/depthwise convolutions)');
+  const stride = positiveInt(opts.stride ?? 1, 'stride'), pad = positiveInt(opts.padding ?? 0, 'padding', 0);
+  const dilation = positiveInt(opts.dilation ?? 1, 'dilation');
+  const [B, L, Cin] = x.shape as [number, number, number];
+  const [Cout, CinW, K] = weight.shape as [number, number, number];
+  if (CinW !== Cin) throw new Error(`conv1dChannelsLast: weight [${weight.shape.join(', ')}] expects ${CinW} input channels, x has ${Cin}`);
+  const Lout = Math.floor((L + 2 * pad - dilation * (K - 1) - 1) / stride) + 1;
+  if (Lout < 1) throw new Error(`conv1dChannelsLast: input length ${L} is too short for kernel ${K} (dilation ${dilation}, padding ${pad})`);
+  // A pointwise conv is a plain linear layer: no lowering at all.
+  const pointwise = K === 1 && stride === 1 && pad === 0;
+  const col = pointwise ? reshape(x, [B * L, Cin]) : im2colChannelsLast(x, K, stride, pad, dilation, Lout);
+  // weight [Cout, Cin, K] → [Cout, K·Cin] to match the col rows' (k, c) order.
+  const w2 = K === 1 ? reshape(weight, [Cout, Cin]) : reshape(permute(weight, [0, 2, 1]), [Cout, K * Cin]);
+  const y = matmul(col, w2, { transB: true });
+  const out = reshape(y, [B, Lout, Cout]);
+  return bias ? add(out, bias) : out;
 }

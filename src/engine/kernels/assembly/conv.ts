@@ -88,3 +88,61 @@ export function col2im1d(col: usize, B: i32, C: i32, L: i32, K: i32, stride: i32
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Channels-last lowering (x [B, L, C], as Transformer activations lie): col [B*Lout, K*C] with
+// row (b, t) = x[b, t*stride - pad + k*dilation, :] for k = 0..K-1 (zeros outside). A conv1d is
+// then ONE large GEMM col · W'ᵀ with W' = weight permuted to [Cout, K, C], and its gradients are
+// one GEMM each: far better shaped than per-batch products, and no activation transposes.
+
+// Threads split the B*Lout col rows (each writes only its own rows).
+export function im2col1d_nlc(x: usize, B: i32, L: i32, C: i32, K: i32, stride: i32, pad: i32, dilation: i32,
+                             Lout: i32, col: usize, tid: i32, nthreads: i32): void {
+  const rows = B * Lout;
+  const r0 = <i32>(<i64>rows * tid / nthreads);
+  const r1 = <i32>(<i64>rows * (tid + 1) / nthreads);
+  const cBytes = <usize>C << 2;
+  for (let r = r0; r < r1; r++) {
+    const b = r / Lout, t = r - b * Lout;
+    let dst = col + <usize>r * <usize>K * cBytes;
+    const xb = x + <usize>b * <usize>L * cBytes;
+    for (let k = 0; k < K; k++) {
+      const tin = t * stride - pad + k * dilation;
+      if (tin >= 0 && tin < L) memory.copy(dst, xb + <usize>tin * cBytes, cBytes);
+      else memory.fill(dst, 0, cBytes);
+      dst += cBytes;
+    }
+  }
+}
+
+// The adjoint: x_grad[b, tin, :] (=|+=) Σ over (t, k) with t*stride - pad + k*dilation = tin of
+// col[b*Lout + t, k, :]. Threads split the B*L input rows, so each output row has one writer.
+export function col2im1d_nlc(col: usize, B: i32, L: i32, C: i32, K: i32, stride: i32, pad: i32, dilation: i32,
+                             Lout: i32, xGrad: usize, accumulate: i32, tid: i32, nthreads: i32): void {
+  const rows = B * L;
+  const r0 = <i32>(<i64>rows * tid / nthreads);
+  const r1 = <i32>(<i64>rows * (tid + 1) / nthreads);
+  const cBytes = <usize>C << 2;
+  const c4 = C & ~3;
+  for (let r = r0; r < r1; r++) {
+    const b = r / L, tin = r - b * L;
+    const dst = xGrad + <usize>r * cBytes;
+    if (!accumulate) memory.fill(dst, 0, cBytes);
+    for (let k = 0; k < K; k++) {
+      const num = tin + pad - k * dilation;
+      if (num < 0 || num % stride != 0) continue;
+      const t = num / stride;
+      if (t >= Lout) continue;
+      const src = col + (<usize>(b * Lout + t) * <usize>K + <usize>k) * cBytes;
+      let c = 0;
+      for (; c < c4; c += 4) {
+        const o = <usize>c << 2;
+        v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(src + o)));
+      }
+      for (; c < C; c++) {
+        const o = <usize>c << 2;
+        store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o));
+      }
+    }
+  }
+}
