@@ -61,8 +61,22 @@ async function blockStep(threads: number): Promise<{ medianMs: number; runs: num
   return { medianMs: median(runs), runs };
 }
 
+/** Installs Debian's python3-torch when it is missing and we are root (the issue asks for it). */
+function ensureTorch(): boolean {
+  const probe = (): boolean => spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+  if (!existsSync('/usr/bin/python3')) return false;
+  if (probe()) return true;
+  if (process.getuid?.() !== 0) { console.error('python3-torch is not installed (apt-get install python3-torch); skipping PyTorch'); return false; }
+  console.error('installing python3-torch with apt-get (once) ...');
+  spawnSync('apt-get', ['install', '-y', '-qq', 'python3-torch', 'libopenblas0-openmp'], { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  return probe();
+}
+let torchReady: boolean | null = null;
+
 function torchStep(threads: number, coretype: 'as-found' | 'unset'): number | null {
-  if (skipTorch || !existsSync('/usr/bin/python3')) return null;
+  if (skipTorch) return null;
+  torchReady ??= ensureTorch();
+  if (!torchReady) return null;
   const env: Record<string, string | undefined> = { ...process.env };
   if (coretype === 'unset') delete env.OPENBLAS_CORETYPE;
   const omp = '/usr/lib/x86_64-linux-gnu/openblas-openmp';
