@@ -1,6 +1,6 @@
 /**
  * ClipTTS audio front-end (browser-safe core): WAV codec, resampler, FFT/STFT, log-mel, pitch, energy,
- * Griffin-Lim, .npy, mel image rendering. Node file helpers (readWavFile, writeWavFile, encodePng,
+ * silence trimming, peak / loudness normalisation, Griffin-Lim, .npy, mel image rendering. Node file helpers (readWavFile, writeWavFile, encodePng,
  * writePngFile) are exported from ./node.js, which re-exports this module too.
  */
 export { decodeWav, encodeWav, WavError, type WavAudio, type WavSampleFormat, type DecodeWavOptions, type EncodeWavOptions } from './wav.js';
@@ -15,6 +15,8 @@ export {
   DEFAULT_MEL_CONFIG, MelConfigError, type MelConfig, type MelSpectrogram, type MelFilterbank,
 } from './mel.js';
 export { frameEnergy, energyFromMagnitude } from './energy.js';
+export { trimSilence, type TrimOptions } from './trim.js';
+export { peakNormalize, peakDbfs, loudnessNormalize, integratedLoudness, kWeightingFilters, type Biquad } from './normalize.js';
 export { estimatePitch, resolvePitchConfig, interpolateUnvoiced, averageByDurations, type PitchConfig } from './pitch.js';
 export {
   griffinLim, griffinLimFromMel, melToMagnitude, spectralConvergence,

@@ -199,11 +199,17 @@ export class MelExtractor {
   readonly config: MelConfig;
   readonly filterbank: MelFilterbank;
   private readonly fft: RealFFT;
+  /** [first, one-past-last) bin with a non-zero weight in any channel. */
+  private readonly usedBins: Int32Array;
 
   constructor(config: Partial<MelConfig> = {}) {
     this.config = resolveMelConfig(config);
     this.filterbank = melFilterbank(this.config);
     this.fft = new RealFFT(this.config.nFft);
+    const { start, end, nMels } = this.filterbank;
+    let lo = this.filterbank.bins, hi = 0;
+    for (let m = 0; m < nMels; m++) if (end[m]! > start[m]!) { lo = Math.min(lo, start[m]!); hi = Math.max(hi, end[m]!); }
+    this.usedBins = Int32Array.of(Math.min(lo, hi), hi);
   }
 
   /** Number of frames for a signal of `length` samples (1 + floor(length / hop) when centred). */
@@ -217,13 +223,12 @@ export class MelExtractor {
     const bins = fb.bins, nMels = c.nMels;
     const frames = this.frameCount(signal.length);
     const data = new Float32Array(nMels * frames);
-    const re = new Float64Array(bins), im = new Float64Array(bins), mag = new Float64Array(bins);
+    const mag = new Float64Array(bins);
+    // Only bins inside some filter need the square root (bins above fMax never contribute).
+    const used = this.usedBins;
     forEachWindowedFrame(signal, melStftConfig(c), (t, frame) => {
-      fft.forward(frame, re, im);
-      for (let k = 0; k < bins; k++) {
-        const p = re[k]! * re[k]! + im[k]! * im[k]!;
-        mag[k] = c.power === 2 ? p : Math.sqrt(p);
-      }
+      fft.powerSpectrum(frame, mag);
+      if (c.power === 1) for (let k = used[0]!; k < used[1]!; k++) mag[k] = Math.sqrt(mag[k]!);
       this.project(mag, 0, data, t, frames);
     });
     return { data, nMels, frames };
