@@ -1,6 +1,8 @@
 /** Text front-end: normalisation, G2P, symbols, SSML, lexicon and the `phonemize` front door. */
-export { phonemize, phonemizeBaker, sentenceSymbols, parsePhonemes } from './phonemize.js';
-export type { Lang, PhonemizeOptions, PhonemizeResult, PhonemizedSentence, PhonemeToken, TokenKind, WordInfo } from './phonemize.js';
+export { phonemize, phonemizeBaker, sentenceSymbols, parsePhonemes, textToPhonemes } from './phonemize.js';
+export type { Lang, PhonemizeOptions, PhonemizeResult, PhonemizedSentence, PhonemeToken, TokenKind, WordInfo, WordPhonemes } from './phonemize.js';
+export { alignSpans, sourceTokens } from './offsets.js';
+export type { SourceToken } from './offsets.js';
 export { SymbolTable, UnknownSymbolError, GLOBAL_SYMBOLS, arpabetToIpa, ipaToArpabet, isArpabet } from './symbols.js';
 export type { SymbolTableJSON, EncodeOptions } from './symbols.js';
 export { Lexicon, LexiconError } from './lexicon.js';

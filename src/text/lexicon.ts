@@ -5,6 +5,8 @@
  *     tomato     T AH0 M AA1 T OW2
  *     ClipTTS    K L IH1 P T IY1 T IY1 EH1 S
  *     银行        yin2 hang2
+ * CMUdict format is the same text format: `;;;` comment lines are skipped and `WORD(2)  ...` alternates
+ * are kept as alternates (the first pronunciation of a word is the one used).
  * JSON format: `{ "tomato": "T AH0 M AA1 T OW2", "银行": ["yin2", "hang2"] }`.
  * English keys are case-insensitive. Unknown phonemes are errors naming the line.
  */
@@ -32,6 +34,8 @@ export class LexiconError extends Error {
 export class Lexicon {
   private readonly en = new Map<string, string[]>();
   private readonly zh = new Map<string, string[]>();
+  /** CMUdict-style alternates (`WORD(2)`), after the primary pronunciation. */
+  private readonly alternates = new Map<string, string[][]>();
   /** Longest Chinese key, for longest-match scanning. */
   private zhMaxLength = 0;
 
@@ -39,11 +43,14 @@ export class Lexicon {
   static parse(text: string, source = 'lexicon'): Lexicon {
     const lex = new Lexicon();
     text.split(/\r?\n/).forEach((raw, i) => {
+      if (/^\s*;;;/.test(raw)) return; // CMUdict comment
       const line = raw.replace(/#.*$/, '').trim();
       if (!line) return;
       const [word, ...phones] = line.split(/\s+/);
       if (phones.length === 0) throw new LexiconError(`entry "${word}" has no phonemes`, i + 1, source);
-      lex.add(word!, phones, i + 1, source);
+      const alt = /^(.+)\((\d+)\)$/.exec(word!);
+      if (alt && !CJK.test(alt[1]!)) lex.addAlternate(alt[1]!, phones, i + 1, source);
+      else lex.add(word!, phones, i + 1, source);
     });
     return lex;
   }
@@ -91,6 +98,24 @@ export class Lexicon {
       throw new LexiconError(`unknown phoneme "${p}" in entry "${word}"${hint}`, line, source);
     }
     this.en.set(word.toLowerCase(), [...phones]);
+  }
+
+  /** Adds a CMUdict-style alternate (`WORD(2)`); it becomes the primary if the word has none yet. */
+  addAlternate(word: string, phones: readonly string[], line = 0, source = 'lexicon'): void {
+    const key = word.toLowerCase();
+    if (!this.en.has(key)) { this.add(word, phones, line, source); return; }
+    const before = this.en.get(key)!;
+    this.add(word, phones, line, source); // validates
+    this.en.set(key, before);
+    const list = this.alternates.get(key) ?? [];
+    list.push([...phones]);
+    this.alternates.set(key, list);
+  }
+
+  /** Every English pronunciation of a word (primary first, then `WORD(2)`… alternates). */
+  englishAll(word: string): string[][] {
+    const p = this.en.get(word.toLowerCase());
+    return p ? [p, ...(this.alternates.get(word.toLowerCase()) ?? [])] : [];
   }
 
   /** English override, or undefined. */

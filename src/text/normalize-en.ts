@@ -227,6 +227,8 @@ const ONSETS = new Set(['', 'b', 'bl', 'br', 'c', 'ch', 'cl', 'cr', 'd', 'dr', '
 export function isPronounceable(word: string): boolean {
   const w = word.toLowerCase();
   if (!/^[a-z]+$/.test(w) || !/[aeiouy]/.test(w)) return false;
+  // Like the corpus normaliser: a vowel letter after the first letter is required (NYPD, CPR: spelled).
+  if (!/[aeiou]/.test(w.slice(1))) return false;
   const onset = /^[^aeiouy]*/.exec(w)![0];
   if (!ONSETS.has(onset)) return false;
   if (/[^aeiouy]{4,}/.test(w)) return false;

@@ -46,7 +46,13 @@ export function splitSentences(text: string, maxChars = 400): SentenceSpan[] {
       const word = before.toLowerCase().replace(/^\.+/, '');
       const after = text[m.index + m[0].length] ?? '';
       if (after && /[a-z0-9,;]/.test(after)) continue;
-      if (NO_BREAK.has(word)) continue;
+      // "a.m."/"p.m." before a capital ends the sentence ("at 3 p.m. They left.").
+      const ampm = /^[ap]\.m$/.test(word);
+      // "Main St. He left." / "Oak Dr. Then": after a capitalised street name it is Street/Drive and can end.
+      const street = /^(st|dr|ave|rd|blvd|ln)$/.test(word) && /[A-Z]/.test(after) &&
+        /(?:^|[^.!?]\s)[A-Z][a-z]+\s+$/.test(text.slice(Math.max(0, m.index - word.length - 30), m.index - word.length));
+      if (NO_BREAK.has(word) && !street) continue;
+      if (ampm && /[A-Z]/.test(after)) { push(m.index + m[0].length); continue; }
       if (/^[A-Z]$/.test(before) && /[A-Z]/.test(after)) continue;
       if (/^(?:[A-Za-z]\.)+[A-Za-z]$/.test(before) && /[A-Z]/.test(after) && before.length <= 5) continue;
     }

@@ -51,7 +51,7 @@ test('CLI: clip-tts phonemize end to end', () => {
   assert.deepEqual(c.stdout.trim().split('\n'), ['HH AY1 | .', 'B AY1 | .']);
   const d = run(['Hello', '--ipa']);
   assert.equal(d.stdout.trim(), 'həlˈoʊ');
-  const e = run(['<speak>Hi<break time="200ms"/></speak>', '--ssml', '--json']);
+  const e = run(['<speak>Hi<break time="200ms"/></speak>', '--ssml', '--json-full']);
   const json = JSON.parse(e.stdout) as { sentences: { tokens: { symbol: string; pauseMs?: number }[] }[] };
   assert.deepEqual(json.sentences[0]!.tokens.at(-1), { symbol: '<sil>', kind: 'pause', word: -1, span: 0, pauseMs: 200 });
   const dir = mkdtempSync(join(tmpdir(), 'clip-lex-'));

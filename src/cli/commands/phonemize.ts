@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { flagString, parseArgs, UsageError, type Command } from '../command.js';
 import { Lexicon } from '../../text/lexicon.js';
-import { phonemize, type PhonemizeOptions } from '../../text/phonemize.js';
+import { phonemize, textToPhonemes, type PhonemizeOptions } from '../../text/phonemize.js';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -13,7 +13,7 @@ async function readStdin(): Promise<string> {
 export const phonemizeCommand: Command = {
   name: 'phonemize',
   summary: 'Convert text (English, Mandarin, mixed, SSML) to phonemes',
-  help: `Usage: clip-tts phonemize ["TEXT" | -] [--lang en|zh|auto] [--ipa] [--ssml] [--lexicon FILE] [--json]
+  help: `Usage: clip-tts phonemize ["TEXT" | -] [--lang en|zh|auto] [--ipa] [--ssml] [--lexicon FILE] [--json | --json-full]
 
 Prints the phonemes of each sentence on one line (words separated by " | ").
 TEXT "-" or no TEXT reads standard input.
@@ -22,13 +22,16 @@ Options:
   --lang en|zh|auto   language (default auto: Mandarin when the text has Chinese characters)
   --ipa               print IPA instead of ARPAbet / Baker symbols
   --ssml              parse the input as SSML (<speak>, <break>, <say-as>, <phoneme>, ...)
-  --lexicon FILE      user pronunciations ("word  PH1 PH2" lines or JSON) overriding the dictionary
-  --json              print the full result (tokens, words, prosody spans) as JSON
+  --lexicon FILE      user pronunciations (JSON, or "WORD  PH1 PH2" lines / CMUdict format) overriding the dictionary
+  --json              print one JSON array of the spoken words in order:
+                      [{"word": "five", "phonemes": ["F","AY1","V"], "start": 4, "end": 6, "lang": "en", ...}]
+                      (start/end: character offsets of the word's source in TEXT)
+  --json-full         print the full result (sentences with tokens, words, prosody spans) as JSON
 
 Example:
   clip-tts phonemize "Dr. Smith paid \\$3.50 on Jan. 5, 2021."`,
   async run(argv: string[]): Promise<number> {
-    const args = parseArgs(argv, ['ipa', 'ssml', 'json']);
+    const args = parseArgs(argv, ['ipa', 'ssml', 'json', 'json-full']);
     if (args.positional.length > 1) throw new UsageError(`expected one TEXT argument, got ${args.positional.length} (quote the text)`);
     const lang = flagString(args, 'lang') ?? 'auto';
     if (lang !== 'en' && lang !== 'zh' && lang !== 'auto') throw new UsageError(`--lang must be en, zh or auto, got "${lang}"`);
@@ -41,7 +44,12 @@ Example:
       options.lexicon = Lexicon.load(content, lexFile);
     }
     const result = phonemize(text, options);
+    for (const w of result.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
     if (args.flags.get('json') === true) {
+      process.stdout.write(JSON.stringify(textToPhonemes(text, options)) + '\n');
+      return 0;
+    }
+    if (args.flags.get('json-full') === true) {
       process.stdout.write(JSON.stringify(result, null, 1) + '\n');
       return 0;
     }
