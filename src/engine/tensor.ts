@@ -137,7 +137,7 @@ export class Tensor {
   unsafeView(): Float32Array | Int32Array {
     if (!this.isContiguous()) throw new Error('unsafeView() needs a contiguous tensor; call contiguous() first');
     const mem = this.storage.mem;
-    const start = this.ptr >> 2;
+    const start = this.ptr >>> 2;
     return this.dtype === 'float32' ? mem.f32.subarray(start, start + this.size) : mem.i32.subarray(start, start + this.size);
   }
 
@@ -149,7 +149,7 @@ export class Tensor {
     const n = this.size;
     const out = this.dtype === 'float32' ? new Float32Array(n) : new Int32Array(n);
     const src = this.dtype === 'float32' ? this.storage.mem.f32 : this.storage.mem.i32;
-    const base = this.storage.ptr >> 2;
+    const base = this.storage.ptr >>> 2;
     const idx = new Array<number>(this.ndim).fill(0);
     for (let i = 0; i < n; i++) {
       let off = this.offset;
@@ -174,7 +174,7 @@ export class Tensor {
     if (this.size !== 1) throw new Error(`item() needs a one-element tensor, got shape [${this.shape.join(', ')}]`);
     this.assertAlive();
     const arr = this.dtype === 'float32' ? this.storage.mem.f32 : this.storage.mem.i32;
-    return arr[(this.storage.ptr >> 2) + this.offset]!;
+    return arr[(this.storage.ptr >>> 2) + this.offset]!;
   }
 
   /** Nested JS arrays (for tests and debugging). */

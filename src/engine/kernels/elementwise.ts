@@ -129,7 +129,7 @@ function writeLayout(mem: EngineMemory, layout: CollapsedLayout): number[] {
     for (let d = 0; d < ndim; d++) {
       const v = arr[d]!;
       if (!Number.isInteger(v) || v < -0x80000000 || v > 0x7fffffff) throw new RangeError(`stride ${v} is not an i32`);
-      i32[(p >> 2) + d] = v;
+      i32[(p >>> 2) + d] = v;
     }
     ptrs.push(p);
   });

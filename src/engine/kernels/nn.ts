@@ -123,9 +123,9 @@ export function gatherRows(runner: KernelRunner, mem: EngineMemory, nIdx: number
   if (nIdx === 0) return true;
   checkPtr('table', table, nRows * width === 0); checkPtr('idx', idx); checkPtr('out', out, width === 0);
   const flag = flagWord(mem);
-  mem.i32[flag >> 2] = 0;
+  mem.i32[flag >>> 2] = 0;
   runner.run('gather_rows_f32', [nIdx, width, nRows, table, idx, out, flag], nIdx * width);
-  return mem.i32[flag >> 2] === 0;
+  return mem.i32[flag >>> 2] === 0;
 }
 
 /** tableGrad[idx[i], :] += src[i, :]; race-free (threads split columns); bad indices skipped. */

@@ -36,7 +36,7 @@ export function assignInto(dst: Tensor, src: Tensor): void {
   }
   if (!dims.length) dims.push({ n: 1, s: 1, d: 1 });
   const e = engine();
-  const base = e.scratch >> 2;
+  const base = e.scratch >>> 2;
   const nd = dims.length;
   const i32 = e.mem.i32;
   dims.forEach((x, i) => { i32[base + i] = x.n; i32[base + 8 + i] = x.s; i32[base + 16 + i] = x.d; });
