@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { decodeCachedItem, type CachedItem } from './cache.js';
 import { readManifest, type FeatureManifest, type ManifestItem } from './manifest.js';
 import { seededShuffle } from './prepare.js';
+import { readDurationsIndex, readItemDurations, type DurationsIndex } from './durations.js';
 
 export interface LoaderOptions {
   /** Which items: 'train' (default), 'val' or 'all'. */
@@ -58,6 +59,8 @@ export interface Batch {
   speakers?: Int32Array;
   /** [B] emotion ids (manifest.emotions), when the dataset has emotions. */
   emotions?: Int32Array;
+  /** [B, T] frames per phoneme (padded with 0; each row sums to its mel length), when `clip-tts align` wrote durations. */
+  durations?: Int32Array;
 }
 
 /**
@@ -72,6 +75,8 @@ export class FeatureLoader {
   readonly items: readonly ManifestItem[];
   private readonly dir: string;
   private readonly o: Required<Omit<LoaderOptions, 'maxFrames'>> & { maxFrames: number };
+  /** durations.json of the folder (read once at open), or null. */
+  private readonly durationsIndex: DurationsIndex | null;
 
   constructor(dir: string, manifest: FeatureManifest, options: LoaderOptions = {}) {
     this.dir = resolve(dir);
@@ -84,6 +89,7 @@ export class FeatureLoader {
     };
     if (!(this.o.batchSize >= 1)) throw new RangeError(`batchSize must be >= 1, got ${this.o.batchSize}`);
     this.items = split === 'all' ? manifest.items : manifest.items.filter((m) => m.split === split);
+    this.durationsIndex = readDurationsIndex(this.dir);
     const longest = this.items.reduce((a, m) => Math.max(a, m.frames), 0);
     if (longest > this.o.maxFrames) throw new RangeError(`maxFrames ${this.o.maxFrames} is below the longest item (${longest} frames)`);
   }
@@ -138,7 +144,16 @@ export class FeatureLoader {
   /** Reads and pads one batch. */
   async loadBatch(indices: readonly number[]): Promise<Batch> {
     const items = await Promise.all(indices.map((i) => this.readItem(i)));
-    return this.collate(indices, items);
+    const batch = this.collate(indices, items);
+    const index = this.durationsIndex;
+    if (index) {
+      const T = batch.maxPhonemes;
+      const durations = new Int32Array(items.length * T);
+      const rows = await Promise.all(items.map((x) => readItemDurations(this.dir, index, x.header.id, x.phonemes.length, x.header.frames)));
+      rows.forEach((d, b) => durations.set(d, b * T));
+      batch.durations = durations;
+    }
+    return batch;
   }
 
   /** Batches of an epoch, in plan order, reading `readAhead` batches ahead. */
