@@ -1,0 +1,87 @@
+/**
+ * Vocoder speed (not a test): the 'small' vocoder alone (random weights: speed does not depend on
+ * them) on 10 s of mel, as × real time, with 1 and 2 engine threads. Each thread count runs in
+ * its own process (CLIP_TTS_THREADS) so the pools do not interfere. Also reports the backbone
+ * alone, the training step, and Griffin-Lim for contrast.
+ * Run: npx tsc -p tsconfig.json && node dist/bench/vocoder.js [--preset small] [--seconds 10]
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { initEngine, manualSeed, noGrad, tensor, tidy, backward } from '../src/engine/index.js';
+import { griffinLimFromMel } from '../src/audio/griffin-lim.js';
+import { isVocoderPreset, resolveVocoderConfig } from '../src/models/vocoder/config.js';
+import { Vocoder } from '../src/models/vocoder/model.js';
+import { VocoderSynthesizer } from '../src/models/vocoder/vocode.js';
+import { VocoderTrainingModel, vocoderTask } from '../src/models/vocoder/train.js';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+}
+
+/** Median seconds per call over `runs` timed calls after one warm-up. */
+function time(fn: () => void, runs = 5): number {
+  fn();
+  const t: number[] = [];
+  for (let i = 0; i < runs; i++) { const t0 = performance.now(); fn(); t.push((performance.now() - t0) / 1000); }
+  t.sort((a, b) => a - b);
+  return t[Math.floor(t.length / 2)]!;
+}
+
+/** A speech-like log-mel: smooth random values in the usual range. */
+function randomMel(nMels: number, frames: number): Float32Array {
+  const mel = new Float32Array(nMels * frames);
+  let s = 1;
+  for (let i = 0; i < mel.length; i++) { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; mel[i] = -6 + 4 * (s / 4294967296); }
+  return mel;
+}
+
+async function child(): Promise<void> {
+  const preset = arg('preset', 'small');
+  if (!isVocoderPreset(preset)) throw new Error(`unknown preset ${preset}`);
+  const seconds = Number(arg('seconds', '10'));
+  const threads = Number(process.env.CLIP_TTS_THREADS ?? '2');
+  await initEngine({ threads });
+  manualSeed(1);
+  const config = resolveVocoderConfig({ preset });
+  const model = new Vocoder(config);
+  const synth = new VocoderSynthesizer(model, { chunkFrames: 1024 });
+  const frames = Math.round((seconds * config.mel.sampleRate) / config.hop);
+  const mel = { data: randomMel(config.mel.nMels, frames), nMels: config.mel.nMels, frames };
+  const audioSeconds = (frames * config.hop) / config.mel.sampleRate;
+  const full = time(() => synth.vocode(mel));
+  const backbone = time(() => noGrad(() => tidy(() => { model.backbone.forward(tensor(mel.data, [1, config.mel.nMels, frames])); })));
+  const row = (name: string, sec: number): void => console.log(`${name.padEnd(40)} ${(audioSeconds / sec).toFixed(0).padStart(6)}x real time  (${(sec * 1000).toFixed(1)} ms for ${audioSeconds.toFixed(1)} s)`);
+  console.log(`threads ${threads}, preset ${preset}: ${model.parameterCount().toLocaleString('en')} parameters`);
+  row(`vocoder ${preset} (mel -> wav)`, full);
+  row(`  backbone only`, backbone);
+  // A training step on one batch of random segments (no disk: a stub source).
+  const t = config.training;
+  const trainModel = new VocoderTrainingModel(config);
+  const B = t.batchSize, F = t.segmentFrames;
+  const batch = { ids: [], mel: randomMel(config.mel.nMels, B * F), audio: new Float32Array(B * F * config.hop).map((_, i) => 0.1 * Math.sin(i * 0.05)), batchSize: B, frames: F };
+  const noBatches = { batches: async function* () { /* batches are fed by hand */ } };
+  const task = vocoderTask(trainModel, noBatches, { runConfig: { kind: 'clip-tts-vocoder', vocoder: config, featuresDir: '', melsDir: null } });
+  const step = time(() => { tidy(() => { backward(task.loss(batch, 1).loss); }); task.optimizer.step(); task.optimizer.zeroGrad(); }, 3);
+  const segSeconds = (B * F * config.hop) / config.mel.sampleRate;
+  console.log(`${'training step (batch ' + B + ' x ' + F + ' frames)'.padEnd(40)} ${(step * 1000).toFixed(0).padStart(6)} ms  (${(segSeconds / step).toFixed(2)} s of audio per second)`);
+  if (threads === 1) {
+    const glMel = { data: mel.data.subarray(0, config.mel.nMels * 431), nMels: config.mel.nMels, frames: 431 };
+    const glData = new Float32Array(config.mel.nMels * 431);
+    for (let m = 0; m < config.mel.nMels; m++) for (let f = 0; f < 431; f++) glData[m * 431 + f] = mel.data[m * frames + f]!;
+    const gl = time(() => griffinLimFromMel({ ...glMel, data: glData }, config.mel, { iterations: 32 }), 1);
+    console.log(`${'Griffin-Lim 32 iterations (JS, 1 thread)'.padEnd(40)} ${((431 * config.hop) / config.mel.sampleRate / gl).toFixed(0).padStart(6)}x real time`);
+  }
+}
+
+if (process.env.CLIP_TTS_VOCODER_BENCH_CHILD) {
+  await child();
+} else {
+  const self = fileURLToPath(import.meta.url);
+  for (const threads of [1, 2]) {
+    const r = spawnSync(process.execPath, [self, ...process.argv.slice(2)], {
+      stdio: 'inherit', env: { ...process.env, CLIP_TTS_THREADS: String(threads), CLIP_TTS_VOCODER_BENCH_CHILD: '1' },
+    });
+    if (r.status !== 0) process.exit(r.status ?? 1);
+  }
+}

@@ -1,0 +1,258 @@
+/**
+ * Vocoder inference: log-mel [nMels, F] → waveform [F·hop], chunked and streaming-friendly.
+ *
+ * The backbone's receptive field is finite: (kernel − 1)/2 frames per conv (the embedding conv and
+ * one depthwise conv per ConvNeXt block), and every other layer is per-frame. So a chunk of frames
+ * computed with that many real context frames on each side is bit-for-bit the full-utterance
+ * result (zero padding only ever happens at the true edges). The stream buffers mel frames until a
+ * chunk plus its right context is available, computes the head, and feeds the spectrum frames to
+ * an overlap-add iSTFT that emits each hop of samples as soon as no later frame can touch it.
+ *
+ * The iSTFT here uses the real FFT of src/audio (O(N log N), float64), not the matmul iSTFT of
+ * training (O(N²)); both compute torch.istft(center=True) and are tested equal.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { noGrad, tensor, tidy, type Tensor } from '../../engine/index.js';
+import { loadCheckpoint } from '../../engine/node.js';
+import { RealFFT } from '../../audio/fft.js';
+import type { MelSpectrogram } from '../../audio/mel.js';
+import { resolveVocoderConfig, type VocoderConfig } from './config.js';
+import { Vocoder, spectrumChannelsLast } from './model.js';
+import { paddedHann } from './istft.js';
+
+/**
+ * Overlap-add inverse STFT that streams: push complex frames one at a time, get back the samples
+ * that are final. Output sample i is centred-STFT sample i (the first nFft/2 samples of the raw
+ * overlap-add are dropped), normalized by the window-sum-square.
+ */
+export class StreamingISTFT {
+  private readonly fft: RealFFT;
+  private readonly window: Float64Array;
+  private readonly acc: Float64Array;
+  private readonly wss: Float64Array;
+  private readonly frame: Float64Array;
+  /** Raw overlap-add samples already emitted or dropped. */
+  private produced = 0;
+  private framesPushed = 0;
+
+  constructor(readonly nFft: number, readonly hop: number) {
+    this.fft = new RealFFT(nFft);
+    this.window = paddedHann(nFft);
+    this.acc = new Float64Array(nFft);
+    this.wss = new Float64Array(nFft);
+    this.frame = new Float64Array(nFft);
+  }
+
+  /** Adds one frame (re, im: bins values each); returns the `hop` samples now final (fewer at the start). */
+  push(re: ArrayLike<number>, im: ArrayLike<number>): Float32Array {
+    const { nFft, hop, window, acc, wss, frame } = this;
+    this.fft.inverse(re, im, frame);
+    for (let n = 0; n < nFft; n++) {
+      const w = window[n]!;
+      acc[n]! += frame[n]! * w;
+      wss[n]! += w * w;
+    }
+    this.framesPushed++;
+    return this.take(hop);
+  }
+
+  /** Emits the rest of the overlap-add buffer (after the last frame). */
+  flush(): Float32Array {
+    return this.take(this.nFft - this.hop);
+  }
+
+  /** Emits the first `n` buffered samples (normalized), shifts the buffer, drops the centring offset. */
+  private take(n: number): Float32Array {
+    const { acc, wss, nFft } = this;
+    const skip = Math.max(0, Math.min(n, nFft / 2 - this.produced));
+    const out = new Float32Array(n - skip);
+    for (let i = skip; i < n; i++) {
+      const d = wss[i]!;
+      out[i - skip] = d > 1e-11 ? acc[i]! / d : 0;
+    }
+    acc.copyWithin(0, n); acc.fill(0, nFft - n);
+    wss.copyWithin(0, n); wss.fill(0, nFft - n);
+    this.produced += n;
+    return out;
+  }
+}
+
+export interface SynthesizerOptions {
+  /** Frames computed per backbone call (default 256 ≈ 3 s). */
+  chunkFrames?: number;
+}
+
+/**
+ * A loaded vocoder for inference.
+ * @example
+ *   const voc = await VocoderSynthesizer.load('runs/vocoder');
+ *   const audio = voc.vocode(mel);                 // mel: { data (mel-major), nMels, frames }
+ *   const s = voc.stream(); s.push(chunk1); s.push(chunk2); const tail = s.end();
+ */
+export class VocoderSynthesizer {
+  readonly chunkFrames: number;
+  /** Context frames each side that make chunked output equal the full pass. */
+  readonly contextFrames: number;
+
+  constructor(readonly model: Vocoder, opts: SynthesizerOptions = {}) {
+    this.chunkFrames = opts.chunkFrames ?? 256;
+    const c = model.config;
+    this.contextFrames = ((c.kernel - 1) / 2) * (c.layers + 1);
+    model.eval();
+  }
+
+  get config(): VocoderConfig { return this.model.config; }
+  get sampleRate(): number { return this.model.config.mel.sampleRate; }
+  get hop(): number { return this.model.config.hop; }
+
+  /**
+   * Loads a vocoder from a training run folder (checkpoint.safetensors + checkpoint.json) or a
+   * .safetensors file. Tensors named "model.generator.*" (trainer checkpoints) or bare generator
+   * names are accepted.
+   */
+  static async load(path: string, opts: SynthesizerOptions = {}): Promise<VocoderSynthesizer> {
+    const file = existsSync(path) && statSync(path).isDirectory() ? join(path, 'checkpoint.safetensors') : path;
+    if (!existsSync(file)) throw new Error(`${file}: no vocoder checkpoint (train one with \`clip-tts train-vocoder\`, or use --griffin-lim)`);
+    const ck = await loadCheckpoint(file);
+    const raw = ck.config as { vocoder?: unknown } | null;
+    if (!raw || typeof raw !== 'object') throw new Error(`${file}: the checkpoint has no config`);
+    const config = resolveVocoderConfig(raw.vocoder ?? raw);
+    const model = new Vocoder(config);
+    const weights = new Map<string, Tensor>();
+    const prefix = 'model.generator.';
+    const hasPrefix = [...ck.tensors.keys()].some((k) => k.startsWith(prefix));
+    for (const [k, t] of ck.tensors) {
+      if (hasPrefix) { if (k.startsWith(prefix)) weights.set(k.slice(prefix.length), t); }
+      else weights.set(k, t);
+    }
+    try {
+      model.loadStateDict(weights);
+    } catch (e) {
+      throw new Error(`${file}: ${(e as Error).message}`);
+    } finally {
+      for (const t of ck.tensors.values()) t.dispose();
+    }
+    return new VocoderSynthesizer(model, opts);
+  }
+
+  /**
+   * Complex spectrum frames for mel frames [from, to) of `melFrames` (frame-major, nMels each),
+   * computed with up to `contextFrames` frames of context on each side.
+   */
+  spectrumFrames(melFrames: Float32Array, totalFrames: number, from: number, to: number): { re: Float32Array; im: Float32Array } {
+    const c = this.model.config, nMels = c.mel.nMels, bins = c.nFft / 2 + 1;
+    const lo = Math.max(0, from - this.contextFrames), hi = Math.min(totalFrames, to + this.contextFrames);
+    const n = hi - lo;
+    const mel = new Float32Array(nMels * n);
+    for (let t = 0; t < n; t++) for (let m = 0; m < nMels; m++) mel[m * n + t] = melFrames[(lo + t) * nMels + m]!;
+    let spec: Float32Array = new Float32Array(0);
+    noGrad(() => tidy(() => {
+      // exp / cos / sin run as engine kernels (SIMD, threaded); the FFT runs in JS below.
+      const head = this.model.spectrum(tensor(mel, [1, nMels, n]));
+      spec = spectrumChannelsLast(head, c.maxMagnitude).toFloat32Array(); // [n, 2·bins]
+    }));
+    const count = to - from, width = 2 * bins;
+    const re = new Float32Array(count * bins), im = new Float32Array(count * bins);
+    for (let t = 0; t < count; t++) {
+      const row = (from - lo + t) * width;
+      re.set(spec.subarray(row, row + bins), t * bins);
+      im.set(spec.subarray(row + bins, row + width), t * bins);
+    }
+    return { re, im };
+  }
+
+  /** A streaming session: push mel chunks, receive audio as it becomes final. */
+  stream(): VocoderStream {
+    return new VocoderStream(this);
+  }
+
+  /**
+   * Whole-utterance synthesis: mel (mel-major [nMels, frames]) → waveform of `length` samples
+   * (default frames·hop).
+   */
+  vocode(mel: MelSpectrogram, length?: number): Float32Array {
+    const s = this.stream();
+    const parts = [s.push(mel), s.end()];
+    const all = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) { all.set(p, at); at += p.length; }
+    const want = length ?? mel.frames * this.hop;
+    if (all.length === want) return all;
+    const out = new Float32Array(want);
+    out.set(all.subarray(0, Math.min(want, all.length)));
+    return out;
+  }
+
+  dispose(): void {
+    this.model.dispose();
+  }
+}
+
+/**
+ * One streaming synthesis. Output so far + `end()` = the whole-utterance result (frames·hop
+ * samples), independent of how the mel was split into pushes.
+ */
+export class VocoderStream {
+  private frames: Float32Array = new Float32Array(0);
+  private total = 0;
+  /** Frames whose spectrum went into the iSTFT. */
+  private done = 0;
+  private emitted = 0;
+  private ended = false;
+  private readonly istft: StreamingISTFT;
+
+  constructor(private readonly synth: VocoderSynthesizer) {
+    this.istft = new StreamingISTFT(synth.config.nFft, synth.config.hop);
+  }
+
+  /** Appends mel frames (mel-major [nMels, frames]); returns the samples that became final. */
+  push(mel: MelSpectrogram): Float32Array {
+    if (this.ended) throw new Error('VocoderStream: push after end()');
+    const nMels = this.synth.config.mel.nMels;
+    if (mel.nMels !== nMels) throw new Error(`VocoderStream: mel has ${mel.nMels} channels, the vocoder expects ${nMels}`);
+    const grown = new Float32Array((this.total + mel.frames) * nMels);
+    grown.set(this.frames.subarray(0, this.total * nMels));
+    for (let t = 0; t < mel.frames; t++) for (let m = 0; m < nMels; m++) grown[(this.total + t) * nMels + m] = mel.data[m * mel.frames + t]!;
+    this.frames = grown;
+    this.total += mel.frames;
+    // Compute every full chunk whose right context is already available.
+    const out: Float32Array[] = [];
+    const { chunkFrames, contextFrames } = this.synth;
+    while (this.done + chunkFrames + contextFrames <= this.total) out.push(this.compute(this.done + chunkFrames));
+    return this.concat(out);
+  }
+
+  /** Finishes: computes the remaining frames (right edge zero-padded, as in a full pass) and flushes. */
+  end(): Float32Array {
+    if (this.ended) return new Float32Array(0);
+    this.ended = true;
+    const out: Float32Array[] = [];
+    while (this.done < this.total) out.push(this.compute(Math.min(this.total, this.done + this.synth.chunkFrames)));
+    // The centred output of F frames is F·hop samples; the overlap-add tail holds a little more.
+    const tail = this.istft.flush();
+    const remaining = Math.max(0, Math.min(tail.length, this.total * this.synth.hop - this.emitted));
+    out.push(tail.subarray(0, remaining));
+    this.emitted += remaining;
+    return this.concat(out);
+  }
+
+  private compute(to: number): Float32Array {
+    const bins = this.synth.config.nFft / 2 + 1;
+    const { re, im } = this.synth.spectrumFrames(this.frames, this.total, this.done, to);
+    const out: Float32Array[] = [];
+    for (let t = 0; t < to - this.done; t++) out.push(this.istft.push(re.subarray(t * bins, (t + 1) * bins), im.subarray(t * bins, (t + 1) * bins)));
+    this.done = to;
+    const all = this.concat(out);
+    this.emitted += all.length;
+    return all;
+  }
+
+  private concat(parts: Float32Array[]): Float32Array {
+    if (parts.length === 1) return parts[0]!;
+    const all = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) { all.set(p, at); at += p.length; }
+    return all;
+  }
+}

@@ -1,0 +1,288 @@
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  AdamW, add, backward, initEngine, manualSeed, noGrad, parameter, tensor, tidy, type Tensor,
+} from '../../src/engine/index.js';
+import { saveCheckpoint } from '../../src/engine/node.js';
+import { istft, stft } from '../../src/audio/stft.js';
+import { MelExtractor } from '../../src/audio/mel.js';
+import { decodeWav, encodeWav } from '../../src/audio/wav.js';
+import { encodeNpy } from '../../src/audio/npy.js';
+import { prepareDataset } from '../../src/data/prepare.js';
+import { resolveVocoderConfig, VocoderConfigError } from '../../src/models/vocoder/config.js';
+import { ConvSTFT, DifferentiableISTFT } from '../../src/models/vocoder/istft.js';
+import { Vocoder, spectrumFromHead } from '../../src/models/vocoder/model.js';
+import { DifferentiableLogMel, MultiResolutionStftLoss, melL1Loss } from '../../src/models/vocoder/stft-loss.js';
+import { VocoderTrainingModel, trainVocoder, vocoderTask, type VocoderBatchSource } from '../../src/models/vocoder/train.js';
+import { VocoderSegmentSource, type VocoderBatch } from '../../src/models/vocoder/data.js';
+import { featureMatchingLoss, generatorAdversarialLoss } from '../../src/models/vocoder/discriminators.js';
+import { StreamingISTFT, VocoderSynthesizer } from '../../src/models/vocoder/vocode.js';
+import { vocodeCommand } from '../../src/cli/commands/vocode.js';
+
+/** The loss tests feed batches by hand: the task's own batch source is never asked. */
+const NO_BATCHES: VocoderBatchSource = { batches: async function* () { /* none */ } };
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const LJ_FIXTURE = join(ROOT, 'fixtures', 'datasets', 'ljspeech');
+
+before(async () => {
+  await initEngine();
+});
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'cliptts-vocoder-'));
+}
+
+/** Seeded uniform values in [-0.5, 0.5). */
+function noise(n: number, seed: number): Float32Array {
+  let s = seed >>> 0;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; out[i] = s / 4294967296 - 0.5; }
+  return out;
+}
+
+/** A voiced-speech-like test signal: harmonics of a gliding f0 plus a little noise. */
+function harmonicSignal(length: number, rate = 22050): Float32Array {
+  const x = new Float32Array(length);
+  const n = noise(length, 7);
+  let phase = 0;
+  for (let i = 0; i < length; i++) {
+    const f0 = 150 + 40 * Math.sin((2 * Math.PI * i) / length);
+    phase += (2 * Math.PI * f0) / rate;
+    let v = 0;
+    for (let h = 1; h <= 8; h++) v += Math.sin(h * phase) / h;
+    x[i] = 0.15 * v + 0.01 * n[i]!;
+  }
+  return x;
+}
+
+/** Frame-major [T, bins] → channels-first [bins, T]. */
+function toChannelsFirst(a: Float32Array, frames: number, bins: number): Float32Array {
+  const out = new Float32Array(a.length);
+  for (let t = 0; t < frames; t++) for (let k = 0; k < bins; k++) out[k * frames + t] = a[t * bins + k]!;
+  return out;
+}
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < Math.min(a.length, b.length); i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
+test('differentiable iSTFT (matmul basis + convTranspose overlap-add) matches src/audio istft', () => {
+  const frames = 12, bins = 513, cfg = { nFft: 1024, hopLength: 256 };
+  const re = noise(frames * bins, 1), im = noise(frames * bins, 2);
+  // A real signal's spectrum has no imaginary part at DC and Nyquist; irfft (torch, numpy and the
+  // matmul basis) ignores those values, src/audio's RealFFT.inverse does not.
+  for (let t = 0; t < frames; t++) { im[t * bins] = 0; im[t * bins + bins - 1] = 0; }
+  const istftOp = new DifferentiableISTFT(1024, 256);
+  for (const length of [(frames - 1) * 256, frames * 256 - 100]) {
+    const ref = istft({ re, im, frames, bins }, cfg, length);
+    let ours: Float32Array = new Float32Array(0);
+    tidy(() => { ours = istftOp.forward(tensor(toChannelsFirst(re, frames, bins), [1, bins, frames]), tensor(toChannelsFirst(im, frames, bins), [1, bins, frames]), length).toFloat32Array(); });
+    assert.equal(ours.length, length);
+    assert.ok(maxAbsDiff(ours, ref) <= 1e-4, `max diff ${maxAbsDiff(ours, ref)}`);
+  }
+  // The streaming FFT iSTFT of inference agrees too.
+  const s = new StreamingISTFT(1024, 256);
+  const parts: number[] = [];
+  for (let t = 0; t < frames; t++) parts.push(...s.push(re.subarray(t * bins, (t + 1) * bins), im.subarray(t * bins, (t + 1) * bins)));
+  parts.push(...s.flush());
+  const ref = istft({ re, im, frames, bins }, cfg, (frames - 1) * 256);
+  assert.ok(maxAbsDiff(parts.slice(0, ref.length), ref) <= 1e-5);
+  istftOp.dispose();
+});
+
+test('STFT as a strided conv1d with a DFT basis matches src/audio stft magnitude', () => {
+  const x = noise(3000, 3);
+  for (const [nFft, hop] of [[512, 128], [256, 64]] as const) {
+    const ref = stft(x, { nFft, hopLength: hop, padMode: 'constant' });
+    const conv = new ConvSTFT(nFft, hop);
+    let s: Float32Array = new Float32Array(0);
+    tidy(() => { s = conv.stacked(tensor(x, [1, x.length])).toFloat32Array(); });
+    const frames = conv.frameCount(x.length), bins = nFft / 2 + 1;
+    assert.equal(frames, ref.frames);
+    let worst = 0;
+    for (let t = 0; t < frames; t++) for (let k = 0; k < bins; k++) {
+      const a = Math.hypot(ref.re[t * bins + k]!, ref.im[t * bins + k]!);
+      const b = Math.hypot(s[k * frames + t]!, s[(bins + k) * frames + t]!);
+      worst = Math.max(worst, Math.abs(a - b) / Math.max(1, a));
+    }
+    assert.ok(worst <= 1e-4, `nFft ${nFft}: worst ${worst}`);
+    conv.dispose();
+  }
+});
+
+test('gradients of the reconstruction loss wrt head outputs match finite differences', () => {
+  const config = resolveVocoderConfig({ preset: 'tiny' });
+  const T = 6, bins = 513, L = T * 256;
+  const mrstft = new MultiResolutionStftLoss(config.training.stftResolutions);
+  const melOf = new DifferentiableLogMel(config.mel);
+  const istftOp = new DifferentiableISTFT(1024, 256);
+  const target = harmonicSignal(L);
+  const logMag = parameter(tensor(noise(T * bins, 4).map((v) => v - 3), [1, T, bins], 'float32', true), 'logMag');
+  const phase = parameter(tensor(noise(T * bins, 5).map((v) => 6 * v), [1, T, bins], 'float32', true), 'phase');
+  const lossOf = (): Tensor => {
+    const audio = istftOp.fromStacked(spectrumFromHead({ logMagnitude: logMag, phase }, 100), L);
+    const y = tensor(target, [1, L]);
+    const parts = mrstft.forward(audio, y);
+    return add(add(parts.spectralConvergence, parts.logMagnitude), melL1Loss(melOf, audio, y, parts.magnitudes));
+  };
+  tidy(() => { backward(lossOf()); });
+  const evalLoss = (): number => noGrad(() => tidy(() => lossOf().item()));
+  for (const [p, name] of [[logMag, 'logMag'], [phase, 'phase']] as const) {
+    const grad = p.grad!.toFloat32Array();
+    // The few entries with the largest gradients: their finite differences are well above float32 noise.
+    const idx = [...grad.keys()].sort((a, b) => Math.abs(grad[b]!) - Math.abs(grad[a]!)).slice(0, 3);
+    const view = p.unsafeView();
+    for (const i of idx) {
+      const eps = 1e-2, v0 = view[i]!;
+      view[i] = v0 + eps; const up = evalLoss();
+      view[i] = v0 - eps; const down = evalLoss();
+      view[i] = v0;
+      const numeric = (up - down) / (2 * eps);
+      assert.ok(Math.abs(numeric - grad[i]!) <= 0.05 * Math.abs(grad[i]!) + 2e-4, `${name}[${i}]: analytic ${grad[i]}, numeric ${numeric}`);
+    }
+  }
+  mrstft.dispose(); melOf.dispose(); istftOp.dispose();
+});
+
+test('a tiny vocoder overfits one short segment', () => {
+  manualSeed(3);
+  const config = resolveVocoderConfig({ preset: 'tiny' });
+  const frames = 16, L = frames * 256;
+  const audio = harmonicSignal(L);
+  const mel = new MelExtractor(config.mel).compute(audio);
+  const model = new VocoderTrainingModel(config);
+  const batch: VocoderBatch = { ids: ['x'], mel: mel.data.slice(0, 80 * frames), audio, batchSize: 1, frames };
+  // mel.data is [80, frames + 1]; keep the first `frames` frames of each channel.
+  for (let m = 0; m < 80; m++) for (let t = 0; t < frames; t++) batch.mel[m * frames + t] = mel.data[m * mel.frames + t]!;
+  const task = vocoderTask(model, NO_BATCHES, { runConfig: { kind: 'clip-tts-vocoder', vocoder: config, featuresDir: '', melsDir: null } });
+  const opt = new AdamW(model, { lr: 3e-3, weightDecay: 0 });
+  const losses: number[] = [];
+  for (let step = 1; step <= 80; step++) {
+    losses.push(tidy(() => { const out = task.loss(batch, step); backward(out.loss); return out.loss.item(); }));
+    opt.step(); opt.zeroGrad();
+  }
+  const first = losses[0]!, last = Math.min(...losses.slice(-5));
+  assert.ok(last < 0.6 * first, `loss ${first.toFixed(3)} → ${last.toFixed(3)}`);
+  model.dispose();
+});
+
+test('GAN phase (tiny, LSGAN and hinge): discriminators get gradients from L_D only, generator from L_G', () => {
+  for (const loss of ['lsgan', 'hinge'] as const) {
+    manualSeed(4);
+    const config = resolveVocoderConfig({ preset: 'tiny', training: { gan: { enabled: true, loss } } });
+    const model = new VocoderTrainingModel(config);
+    assert.ok(model.discriminators);
+    const frames = 8, L = frames * 256;
+    const batch: VocoderBatch = { ids: ['x'], mel: noise(80 * frames, 9).map((v) => v * 4 - 5), audio: harmonicSignal(L), batchSize: 1, frames };
+    const task = vocoderTask(model, NO_BATCHES, { runConfig: { kind: 'clip-tts-vocoder', vocoder: config, featuresDir: '', melsDir: null } });
+    const parts = tidy(() => {
+      const out = task.loss(batch, 1);
+      backward(out.loss);
+      const values: Record<string, number> = {};
+      for (const [k, v] of Object.entries(out.parts ?? {})) values[k] = typeof v === 'number' ? v : v.item();
+      return values;
+    });
+    for (const k of ['disc', 'adv', 'fm', 'mel']) assert.ok(Number.isFinite(parts[k]), `${loss}: ${k} = ${parts[k]}`);
+    const gradNorm = (ps: Tensor[]): number => Math.sqrt(ps.reduce((s, p) => s + (p.grad ? p.grad.toFloat32Array().reduce((a, g) => a + g * g, 0) : 0), 0));
+    assert.ok(gradNorm(model.discriminators!.parameters()) > 0);
+    assert.ok(gradNorm(model.generator.parameters()) > 0);
+    // The generator's adversarial + feature-matching terms alone leave the (frozen) discriminators untouched.
+    for (const p of model.parameters()) p.grad?.unsafeView().fill(0);
+    tidy(() => {
+      const D = model.discriminators!;
+      const pred = model.generator.forward(tensor(batch.mel, [1, 80, frames]));
+      const real = D.forward(tensor(batch.audio, [1, L]));
+      const fake = D.forward(pred, true);
+      backward(add(generatorAdversarialLoss(fake, loss), featureMatchingLoss(real, fake)));
+    });
+    assert.equal(gradNorm(model.discriminators!.parameters()), 0);
+    assert.ok(gradNorm(model.generator.parameters()) > 0);
+    model.dispose();
+  }
+});
+
+test('config presets validate and report every problem', () => {
+  assert.equal(resolveVocoderConfig({ preset: 'small' }).nFft, 1024);
+  assert.throws(() => resolveVocoderConfig({ preset: 'tiny', dim: 0, hop: 200, training: { gan: { loss: 'wgan' } } }), (e: unknown) => {
+    assert.ok(e instanceof VocoderConfigError);
+    assert.match(e.message, /dim/); assert.match(e.message, /hop \(200\)/); assert.match(e.message, /gan.loss/);
+    return true;
+  });
+});
+
+test('segments: mel and audio aligned; trainVocoder checkpoints and resumes; chunked synthesis = full', async () => {
+  const features = tempDir();
+  await prepareDataset({ datasetDir: LJ_FIXTURE, outDir: features, jobs: 0, progress: false, valFraction: 0.3 });
+  const config = resolveVocoderConfig({ preset: 'tiny', training: { segmentFrames: 8, batchSize: 2 } });
+  const source = VocoderSegmentSource.open(features, { split: 'train', segmentFrames: 8, batchSize: 2, seed: 1 });
+  const item = source.items[0]!;
+  const utt = source.loadUtterance(item);
+  const recomputed = new MelExtractor(config.mel).compute(utt.audio);
+  assert.equal(recomputed.frames, utt.frames);
+  assert.ok(maxAbsDiff(recomputed.data, utt.mel) < 0.02, 'cached mel = mel of the re-read trimmed audio (float16 cache)');
+  const b1 = source.batch(0, 0), b2 = source.batch(0, 0);
+  assert.deepEqual(b1.mel, b2.mel, 'batches are a pure function of (epoch, index)');
+  assert.equal(b1.audio.length, 2 * 8 * 256);
+
+  const out = tempDir();
+  const r1 = await trainVocoder({ featuresDir: features, outDir: out, config, maxSteps: 3, quiet: true, validationCount: 1, validateEvery: 3 });
+  assert.equal(r1.step, 3);
+  const r2 = await trainVocoder({ featuresDir: features, outDir: out, config, maxSteps: 5, resume: true, quiet: true, validationCount: 1, validateEvery: 100 });
+  assert.equal(r2.resumedFrom, 3);
+  assert.equal(r2.step, 5);
+
+  const synth = await VocoderSynthesizer.load(out, { chunkFrames: 7 });
+  const whole = new VocoderSynthesizer(synth.model, { chunkFrames: 1000 }).vocode({ data: utt.mel, nMels: 80, frames: utt.frames });
+  const stream = synth.stream();
+  const pieces: Float32Array[] = [];
+  for (let at = 0; at < utt.frames; at += 13) {
+    const n = Math.min(13, utt.frames - at);
+    const data = new Float32Array(80 * n);
+    for (let m = 0; m < 80; m++) for (let t = 0; t < n; t++) data[m * n + t] = utt.mel[m * utt.frames + at + t]!;
+    pieces.push(stream.push({ data, nMels: 80, frames: n }));
+  }
+  pieces.push(stream.end());
+  const streamed = Float32Array.from(pieces.flatMap((p) => [...p]));
+  assert.equal(whole.length, utt.frames * 256);
+  assert.equal(streamed.length, whole.length);
+  assert.ok(maxAbsDiff(streamed, whole) < 1e-5, `streamed vs whole: ${maxAbsDiff(streamed, whole)}`);
+  synth.dispose();
+});
+
+test('vocode CLI: copy-synthesis and .npy input with a tiny checkpoint; --griffin-lim without one', async () => {
+  const dir = tempDir();
+  manualSeed(5);
+  const config = resolveVocoderConfig({ preset: 'tiny' });
+  const model = new Vocoder(config);
+  const tensors = new Map<string, Tensor>([...model.stateDict()].map(([k, t]) => [`model.generator.${k}`, t]));
+  await saveCheckpoint(join(dir, 'run', 'checkpoint.safetensors'), tensors, { config: { kind: 'clip-tts-vocoder', vocoder: config } });
+  const input = harmonicSignal(11025); // 0.5 s
+  writeFileSync(join(dir, 'in.wav'), encodeWav(input, 22050));
+  const log = console.log;
+  console.log = () => undefined;
+  try {
+    assert.equal(await vocodeCommand.run([join(dir, 'in.wav'), '-o', join(dir, 'out.wav'), '--vocoder', join(dir, 'run')]), 0);
+    const mel = new MelExtractor().compute(input);
+    writeFileSync(join(dir, 'in.npy'), encodeNpy(mel.data, [80, mel.frames]));
+    assert.equal(await vocodeCommand.run([join(dir, 'in.npy'), '-o', join(dir, 'npy.wav'), '--vocoder', join(dir, 'run', 'checkpoint.safetensors')]), 0);
+    assert.equal(await vocodeCommand.run([join(dir, 'in.wav'), '-o', join(dir, 'gl.wav'), '--griffin-lim', '--iterations', '4']), 0);
+  } finally {
+    console.log = log;
+  }
+  const out = decodeWav(readFileSync(join(dir, 'out.wav')));
+  assert.equal(out.sampleRate, 22050);
+  assert.equal(out.samples.length, input.length);
+  assert.ok(out.samples.every(Number.isFinite));
+  assert.equal(decodeWav(readFileSync(join(dir, 'npy.wav'))).samples.length, 44 * 256);
+  const gl = decodeWav(readFileSync(join(dir, 'gl.wav')));
+  assert.equal(gl.samples.length, input.length);
+  assert.ok(gl.samples.some((v) => Math.abs(v) > 1e-3));
+  model.dispose();
+});
