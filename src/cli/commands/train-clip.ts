@@ -1,0 +1,80 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { flagNumber, flagString, parseArgs, UsageError, type Command } from '../command.js';
+import { initEngine, shutdownEngine } from '../../engine/index.js';
+import { isPresetName, parseSpeechClipConfig, presetConfig, SpeechClipConfigError, type SpeechClipConfig } from '../../models/speech-clip/config.js';
+import { formatRetrievalTable } from '../../models/speech-clip/evaluate.js';
+import { trainSpeechClip } from '../../models/speech-clip/train.js';
+
+const KNOWN_FLAGS = ['out', 'o', 'config', 'max-steps', 'resume', 'threads', 'quiet'];
+
+function loadConfig(spec: string | undefined): SpeechClipConfig {
+  const name = spec ?? 'small';
+  if (isPresetName(name)) return presetConfig(name);
+  if (!existsSync(name)) throw new UsageError(`--config ${name}: neither a preset (tiny | small) nor a file`);
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(name, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`--config ${name} is not valid JSON: ${(e as Error).message}`);
+  }
+  try {
+    return parseSpeechClipConfig(json);
+  } catch (e) {
+    if (e instanceof SpeechClipConfigError) throw new UsageError(`--config ${name}: ${e.message}`);
+    throw e;
+  }
+}
+
+/** `clip-tts train-clip`: Speech-Clip contrastive pre-training of the text encoder. */
+export const trainClipCommand: Command = {
+  name: 'train-clip',
+  summary: 'Train Speech-Clip (contrastive text/mel encoders) on prepared features',
+  help: `Usage: clip-tts train-clip FEATURES_DIR --out DIR [--config tiny|small|FILE.json] [--max-steps N] [--resume]
+                            [--threads N] [--quiet]
+
+Trains the Speech-Clip text and mel encoders so that matched text/mel pairs have a high cosine
+similarity (CLIP-style symmetric InfoNCE; see docs/speech-clip.md). FEATURES_DIR comes from
+\`clip-tts prepare\`; its validation split is used for retrieval metrics during training.
+
+Options:
+  -o, --out DIR       run folder: checkpoint.safetensors (+ .json config), log.jsonl, loss.png,
+                      similarity.png, text-encoder.safetensors (for the acoustic model)
+  --config X          'tiny', 'small' (default) or a JSON file {"preset": "small", "model": {...}, "loss": {...},
+                      "training": {...}} overriding any preset field
+  --max-steps N       optimizer steps (default: the config's training.totalSteps); also sets the end of
+                      the cosine learning-rate schedule
+  --resume            continue the run in --out exactly where its last checkpoint left it (its saved
+                      config is used; --config is ignored)
+  --threads N         engine threads (default 2)
+  --quiet             no progress bar
+
+Example:
+  clip-tts train-clip feat/slt --out runs/clip --config small --max-steps 1500`,
+
+  async run(argv: string[]): Promise<number> {
+    const args = parseArgs(argv, ['resume', 'quiet']);
+    const unknown = [...args.flags.keys()].filter((k) => !KNOWN_FLAGS.includes(k));
+    if (unknown.length) throw new UsageError(`unknown option ${unknown.map((k) => (k.length === 1 ? `-${k}` : `--${k}`)).join(', ')}`);
+    if (args.positional.length !== 1) throw new UsageError('expected one FEATURES_DIR');
+    const featuresDir = args.positional[0]!;
+    const outDir = flagString(args, 'out', 'o');
+    if (!outDir) throw new UsageError('missing --out DIR');
+    const config = loadConfig(flagString(args, 'config'));
+    const maxSteps = flagNumber(args, 'max-steps');
+    if (maxSteps !== undefined && (!Number.isInteger(maxSteps) || maxSteps < 1)) throw new UsageError(`--max-steps must be a positive integer, got ${maxSteps}`);
+    if (maxSteps !== undefined) config.training.totalSteps = maxSteps;
+    const threads = flagNumber(args, 'threads') ?? 2;
+    await initEngine({ threads });
+    try {
+      const started = Date.now();
+      const r = await trainSpeechClip({ featuresDir, outDir, config, maxSteps, resume: args.flags.has('resume'), quiet: args.flags.has('quiet') });
+      const seconds = (Date.now() - started) / 1000;
+      console.log(`speech-clip: ${r.step} steps (from ${r.resumedFrom}) in ${seconds.toFixed(0)} s, last train loss ${r.lastLoss.toFixed(4)}`);
+      if (r.retrieval) console.log(formatRetrievalTable(r.retrieval));
+      console.log(`text encoder for the acoustic model: ${r.textEncoderPath}`);
+      return 0;
+    } finally {
+      await shutdownEngine();
+    }
+  },
+};
