@@ -4,6 +4,7 @@
  */
 import { melFilterbank, melStftConfig, resolveMelConfig, type MelConfig, type MelSpectrogram } from './mel.js';
 import { istft, stft, type MagnitudeSpectrogram, type Spectrogram, type StftConfig } from './stft.js';
+import { mulberry32 } from '../util/random.js';
 
 export interface MelInversionOptions {
   /** Non-negative least-squares refinement steps after the clamped pseudo-inverse. Default 30. */
@@ -113,18 +114,6 @@ export interface GriffinLimOptions {
   length?: number;
   /** Called after each iteration with the spectral convergence ||S - |STFT(x)||| / ||S||. */
   onIteration?: (iteration: number, spectralConvergence: number) => void;
-}
-
-/** Small deterministic PRNG (mulberry32) so reconstructions are reproducible. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

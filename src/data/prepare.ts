@@ -15,6 +15,7 @@ import { ItemProcessor, type ItemResult, type ItemSettings, type ItemTask } from
 import { Progress } from './progress.js';
 import { readDataset } from './readers/index.js';
 import type { DatasetFormat, DatasetIssue, DatasetItem, IssueCode } from './types.js';
+import { mulberry32, seededShuffle } from '../util/random.js';
 
 export interface PrepareOptions {
   datasetDir: string;
@@ -93,27 +94,7 @@ function fileNames(items: readonly DatasetItem[]): string[] {
   });
 }
 
-/** Deterministic PRNG (mulberry32) for the split. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Fisher-Yates shuffle in place with a seeded generator. */
-export function seededShuffle<T>(array: T[], seed: number): T[] {
-  const rand = mulberry32(seed);
-  for (let i = array.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [array[i], array[j]] = [array[j]!, array[i]!];
-  }
-  return array;
-}
+export { mulberry32, seededShuffle };
 
 class StatsAccumulator {
   private sum = 0; private sumSq = 0; private n = 0; private min = Infinity; private max = -Infinity;
