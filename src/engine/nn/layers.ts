@@ -65,6 +65,16 @@ export interface Conv1dLayerOptions {
   bias?: boolean;
 }
 
+/** Reads and validates the geometry options shared by Conv1d and ConvTranspose1d. */
+function convGeometry(layer: string, inChannels: number, outChannels: number, kernelSize: number, opts: Conv1dLayerOptions): { stride: number; padding: number; dilation: number; groups: number } {
+  const g = { stride: opts.stride ?? 1, padding: opts.padding ?? 0, dilation: opts.dilation ?? 1, groups: opts.groups ?? 1 };
+  for (const [v, n] of [[inChannels, 'inChannels'], [outChannels, 'outChannels'], [kernelSize, 'kernelSize'], [g.stride, 'stride'], [g.dilation, 'dilation'], [g.groups, 'groups']] as const) checkPositiveInt(v, n, layer);
+  if (inChannels % g.groups || outChannels % g.groups) {
+    throw new Error(`${layer}: inChannels ${inChannels} and outChannels ${outChannels} must both be divisible by groups ${g.groups}`);
+  }
+  return g;
+}
+
 /**
  * 1-D convolution (torch.nn.Conv1d), channels-first: x [B, cin, L] → [B, cout, Lout].
  * @example new Conv1d(256, 1024, 9, { padding: 4 }) // "same" length
@@ -79,14 +89,7 @@ export class Conv1d extends Module {
 
   constructor(readonly inChannels: number, readonly outChannels: number, readonly kernelSize: number, opts: Conv1dLayerOptions = {}) {
     super();
-    this.stride = opts.stride ?? 1;
-    this.padding = opts.padding ?? 0;
-    this.dilation = opts.dilation ?? 1;
-    this.groups = opts.groups ?? 1;
-    for (const [v, n] of [[inChannels, 'inChannels'], [outChannels, 'outChannels'], [kernelSize, 'kernelSize'], [this.stride, 'stride'], [this.dilation, 'dilation'], [this.groups, 'groups']] as const) checkPositiveInt(v, n, 'Conv1d');
-    if (inChannels % this.groups || outChannels % this.groups) {
-      throw new Error(`Conv1d: inChannels ${inChannels} and outChannels ${outChannels} must both be divisible by groups ${this.groups}`);
-    }
+    ({ stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups } = convGeometry('Conv1d', inChannels, outChannels, kernelSize, opts));
     const fanIn = (inChannels / this.groups) * kernelSize;
     this.weight = this.param('weight', initTensor([outChannels, inChannels / this.groups, kernelSize], kaimingUniform(fanIn)));
     this.bias = (opts.bias ?? true) ? this.param('bias', initTensor([outChannels], kaimingUniform(fanIn))) : null;
@@ -123,15 +126,8 @@ export class ConvTranspose1d extends Module {
 
   constructor(readonly inChannels: number, readonly outChannels: number, readonly kernelSize: number, opts: ConvTranspose1dLayerOptions = {}) {
     super();
-    this.stride = opts.stride ?? 1;
-    this.padding = opts.padding ?? 0;
-    this.dilation = opts.dilation ?? 1;
-    this.groups = opts.groups ?? 1;
+    ({ stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups } = convGeometry('ConvTranspose1d', inChannels, outChannels, kernelSize, opts));
     this.outputPadding = opts.outputPadding ?? 0;
-    for (const [v, n] of [[inChannels, 'inChannels'], [outChannels, 'outChannels'], [kernelSize, 'kernelSize'], [this.stride, 'stride'], [this.dilation, 'dilation'], [this.groups, 'groups']] as const) checkPositiveInt(v, n, 'ConvTranspose1d');
-    if (inChannels % this.groups || outChannels % this.groups) {
-      throw new Error(`ConvTranspose1d: inChannels ${inChannels} and outChannels ${outChannels} must both be divisible by groups ${this.groups}`);
-    }
     // torch computes fan-in from weight.size(1)·k, i.e. (cout/groups)·k for this layout.
     const fanIn = (outChannels / this.groups) * kernelSize;
     this.weight = this.param('weight', initTensor([inChannels, outChannels / this.groups, kernelSize], kaimingUniform(fanIn)));
