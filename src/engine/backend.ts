@@ -112,17 +112,18 @@ export function cast(t: Tensor, dtype: DType): Tensor {
 }
 
 /**
- * Reduces one axis of a contiguous tensor. Returns shape with that axis removed (or kept as 1).
+ * Reduces one axis of any tensor (no autograd). Returns shape with that axis removed (or kept as
+ * 1). An empty axis sums to 0; it has no max or min (error).
  */
 export function reduceAxis(op: ReduceOpName, x: Tensor, axis: number, keepDim: boolean): Tensor {
-  const xc = contiguous(x);
-  const outer = sizeOf(x.shape.slice(0, axis));
   const red = x.shape[axis]!;
-  const inner = sizeOf(x.shape.slice(axis + 1));
   const shape = keepDim ? x.shape.map((d, i) => (i === axis ? 1 : d)) : x.shape.filter((_, i) => i !== axis);
+  if (red === 0 && op !== 'SUM') throw new Error(`${op.toLowerCase()}: cannot reduce an empty axis`);
   const out = empty(shape);
   if (out.size === 0) return out;
-  K.reduce(engine().runner, ReduceOp[op], outer, red, inner, xc.ptr, out.ptr);
+  if (red === 0) { fill(out, 0); return out; }
+  const xc = contiguous(x);
+  K.reduce(engine().runner, ReduceOp[op], sizeOf(x.shape.slice(0, axis)), red, sizeOf(x.shape.slice(axis + 1)), xc.ptr, out.ptr);
   return out;
 }
 

@@ -29,16 +29,12 @@ export class Engine {
   training = true;
   scope: Scope | null = null;
   readonly arena: Arena;
-  /** Small reusable scratch (shape/stride arrays for strided kernels). */
-  readonly scratch: number;
-  readonly scratchBytes = 4096;
   /** Per-thread GEMM packing buffers (allocated on first use). */
   gemmScratch = 0;
   private rngState: number;
 
   constructor(readonly mem: EngineMemory, public runner: KernelRunner, seed: number) {
     this.arena = new Arena(mem);
-    this.scratch = mem.alloc(this.scratchBytes);
     this.rngState = seed >>> 0;
   }
 

@@ -176,6 +176,20 @@ export function copyStrided(runner: KernelRunner, mem: EngineMemory, shape: read
   runner.run('copy_strided_32', [collapsed.shape.length, pShape!, src, pS!, dst], layout.size * 2);
 }
 
+/**
+ * Copies a strided view into another strided view of the same shape (4-byte elements): concat,
+ * pad and slice gradients write into windows of a larger tensor. At most 8 dims after collapsing.
+ */
+export function copyStridedInto(runner: KernelRunner, mem: EngineMemory, shape: readonly number[], src: number, srcStrides: readonly number[],
+  dst: number, dstStrides: readonly number[]): void {
+  const layout = collapseLayout(shape, [dstStrides, srcStrides]);
+  if (layout.size === 0) return;
+  checkPtr('src', src); checkPtr('dst', dst);
+  if (layout.shape.length > 8) throw new RangeError(`strided copy: ${layout.shape.length} dims after collapsing (at most 8)`);
+  const [pShape, pDst, pSrc] = writeLayout(mem, layout);
+  runner.run('copy_strided2_32', [layout.shape.length, pShape!, src, pSrc!, dst, pDst!], layout.size * 2);
+}
+
 /** Row-major strides (elements) of a contiguous tensor of `shape`. */
 export function contiguousStrides(shape: readonly number[]): number[] {
   const s = new Array<number>(shape.length);

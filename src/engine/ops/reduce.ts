@@ -2,8 +2,7 @@
  * Reductions over axes: sum, mean, max, min, var; cumsum; argmax/argmin/topk (no gradient).
  */
 import { record } from '../autograd.js';
-import { argReduce, binary, contiguous, copyContiguous, runKernel, unary } from '../backend.js';
-import { ReduceOp } from '../kernels/opcodes.js';
+import { argReduce, binary, contiguous, copyContiguous, reduceAxis, runKernel, unary } from '../backend.js';
 import { Tensor, contiguousStrides, empty, sizeOf } from '../tensor.js';
 import { expand, normAxis, reshape, sumAxesRaw } from './shape.js';
 import { mul, sub } from './elementwise.js';
@@ -53,15 +52,8 @@ export function mean(x: Tensor, axes?: number | readonly number[], opts: ReduceO
 /** Max or min over axes; the gradient is shared equally among tied extrema (like torch.amax). */
 function extremum(kind: 'MAX' | 'MIN', x: Tensor, axes: number | readonly number[] | undefined, opts: ReduceOptions): Tensor {
   const ax = axesOf(x, axes, kind.toLowerCase());
-  let t = contiguous(x);
-  for (const a of ax) {
-    const xc = contiguous(t);
-    const outer = sizeOf(t.shape.slice(0, a)), red = t.shape[a]!, inner = sizeOf(t.shape.slice(a + 1));
-    if (red === 0) throw new Error(`${kind.toLowerCase()}: cannot reduce an empty axis`);
-    const o = empty(t.shape.map((d, i) => (i === a ? 1 : d)));
-    runKernel('reduce_f32', [ReduceOp[kind], outer, red, inner, xc.ptr, o.ptr], t.size);
-    t = o;
-  }
+  let t = x;
+  for (const a of ax) t = reduceAxis(kind, t, a, true);
   const keptShape = reducedShape(x, ax, true);
   const kept = t;
   const result = reshapeRaw(kept, reducedShape(x, ax, opts.keepDim ?? false));

@@ -3,9 +3,9 @@
  * Views share storage; their gradients are the inverse view or a scatter into zeros.
  */
 import { record } from '../autograd.js';
-import { contiguous, copyContiguous, full, runKernel } from '../backend.js';
+import { contiguous, copyContiguous, full, reduceAxis } from '../backend.js';
+import { copyStridedInto } from '../kernels/elementwise.js';
 import { engine } from '../runtime.js';
-import { ReduceOp } from '../kernels/opcodes.js';
 import { type Shape, Tensor, contiguousStrides, empty, sizeOf, viewOf } from '../tensor.js';
 
 function normAxis(axis: number, ndim: number, op: string): number {
@@ -24,24 +24,8 @@ export function assignInto(dst: Tensor, src: Tensor): void {
     throw new Error(`assign: shapes [${dst.shape.join(', ')}] and [${src.shape.join(', ')}] differ`);
   }
   if (dst.dtype !== src.dtype) throw new Error(`assign: dtypes ${dst.dtype} and ${src.dtype} differ`);
-  if (!dst.size) return;
-  // Merge dims contiguous in both; drop size-1 dims.
-  const dims: { n: number; s: number; d: number }[] = [];
-  for (let i = 0; i < dst.ndim; i++) {
-    if (dst.shape[i] === 1) continue;
-    const cur = { n: dst.shape[i]!, s: src.strides[i]!, d: dst.strides[i]! };
-    const last = dims[dims.length - 1];
-    if (last && last.s === cur.s * cur.n && last.d === cur.d * cur.n) { last.n *= cur.n; last.s = cur.s; last.d = cur.d; }
-    else dims.push(cur);
-  }
-  if (!dims.length) dims.push({ n: 1, s: 1, d: 1 });
   const e = engine();
-  const base = e.scratch >>> 2;
-  const nd = dims.length;
-  const i32 = e.mem.i32;
-  dims.forEach((x, i) => { i32[base + i] = x.n; i32[base + 8 + i] = x.s; i32[base + 16 + i] = x.d; });
-  if (nd > 8) throw new Error('assign: more than 8 non-mergeable dimensions');
-  runKernel('copy_strided2_32', [nd, e.scratch, src.ptr, e.scratch + 32, dst.ptr, e.scratch + 64], dst.size);
+  copyStridedInto(e.runner, e.mem, dst.shape, src.ptr, src.strides, dst.ptr, dst.strides);
 }
 
 /** A new tensor with the same data and another shape (one dim may be -1). */
@@ -133,20 +117,8 @@ export function sumAxesRaw(x: Tensor, axes: readonly number[]): Tensor {
   let t = x;
   // Reduce the largest axes first: each pass shrinks the data the next one reads.
   const sorted = [...axes].sort((a, b) => x.shape[b]! - x.shape[a]!);
-  for (const ax of sorted) t = reduceKeep(t, ax);
+  for (const ax of sorted) t = reduceAxis('SUM', t, ax, true);
   return t;
-}
-
-function reduceKeep(x: Tensor, axis: number): Tensor {
-  const xc = contiguous(x);
-  const outer = sizeOf(x.shape.slice(0, axis));
-  const red = x.shape[axis]!;
-  const inner = sizeOf(x.shape.slice(axis + 1));
-  const out = empty(x.shape.map((d, i) => (i === axis ? 1 : d)));
-  if (!out.size) return out;
-  if (red === 0) { runKernel('fill_f32', [out.size, out.ptr, 0], out.size); return out; }
-  runKernel('reduce_f32', [ReduceOp.SUM, outer, red, inner, xc.ptr, out.ptr], x.size);
-  return out;
 }
 
 export function unsqueeze(x: Tensor, axis: number): Tensor {
