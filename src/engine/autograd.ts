@@ -8,7 +8,7 @@
  */
 import { engine } from './runtime.js';
 import { type GradNode, Tensor, empty } from './tensor.js';
-import { kernels } from './backend.js';
+import { addInto, binary, copyInto, fill } from './backend.js';
 
 export function record(out: Tensor, op: string, inputs: readonly Tensor[], backward: (g: Tensor) => (Tensor | null)[]): Tensor {
   if (!engine().gradEnabled) return out;
@@ -45,9 +45,9 @@ function topoOrder(root: Tensor): Tensor[] {
 function accumulateLeafGrad(leaf: Tensor, g: Tensor): void {
   if (!leaf.grad) {
     leaf.grad = empty(leaf.shape, 'float32', true);
-    kernels.copyInto(g, leaf.grad);
+    copyInto(g, leaf.grad);
   } else {
-    kernels.addInto(g, leaf.grad);
+    addInto(g, leaf.grad);
   }
 }
 
@@ -66,7 +66,7 @@ export function backward(loss: Tensor, gradOutput?: Tensor): void {
     if (gradOutput) grads.set(loss.id, gradOutput);
     else {
       const one = empty(loss.shape);
-      kernels.fill(one, 1);
+      fill(one, 1);
       grads.set(loss.id, one);
     }
     for (const t of topoOrder(loss)) {
@@ -88,7 +88,7 @@ export function backward(loss: Tensor, gradOutput?: Tensor): void {
         if (!prev) grads.set(input.id, gi);
         else {
           // Sum into a fresh buffer: `prev` may alias a tensor another op still reads.
-          const sum = kernels.addNew(prev, gi);
+          const sum = binary('ADD', prev, gi);
           grads.set(input.id, sum);
         }
       });

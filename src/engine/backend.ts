@@ -4,7 +4,7 @@
  * use only this module, never raw pointers.
  */
 import { engine } from './runtime.js';
-import { type DType, type Shape, Tensor, contiguousStrides, empty, sizeOf, viewOf } from './tensor.js';
+import { type DType, type Shape, Tensor, empty, sizeOf } from './tensor.js';
 import { BinaryOp, UnaryOp, ReduceOp } from './kernels/opcodes.js';
 import { allocGemmScratch, gemm as gemmKernel, gemmBatched } from './kernels/gemm.js';
 import * as K from './kernels/wrappers.js';
@@ -155,11 +155,6 @@ export function copyInto(src: Tensor, dst: Tensor): void {
   if (src.size) K.copyStrided(engine().runner, engine().mem, src.shape, src.ptr, src.strides, dst.ptr);
 }
 
-/** a + b into a new tensor (same shapes; used to sum gradients). */
-export function addNew(a: Tensor, b: Tensor): Tensor {
-  return binary('ADD', a, b);
-}
-
 /** In-place y = alpha·x (+ y when accumulate): gradient scaling and clipping. */
 export function scaleInPlace(t: Tensor, alpha: number): void {
   if (!t.isContiguous()) throw new Error('scaleInPlace needs a contiguous tensor');
@@ -200,7 +195,4 @@ export function runKernel(name: string, args: readonly number[], work: number): 
   run(name, args, work);
 }
 
-export { viewOf, contiguousStrides };
 
-/** Namespaced re-export used by autograd.ts. */
-export const kernels = { copyInto, addInto, addNew, fill };

@@ -7,6 +7,10 @@
  */
 import { engine, type Scope } from './runtime.js';
 import type { EngineMemory } from './memory.js';
+import { contiguousStrides } from './kernels/elementwise.js';
+
+/** Row-major strides (elements) of a contiguous tensor (one implementation, shared with the kernel wrappers). */
+export { contiguousStrides };
 
 export type DType = 'float32' | 'int32';
 export type Shape = readonly number[];
@@ -60,16 +64,6 @@ export function sizeOf(shape: Shape): number {
   let n = 1;
   for (const d of shape) n *= d;
   return n;
-}
-
-export function contiguousStrides(shape: Shape): number[] {
-  const strides = new Array<number>(shape.length);
-  let s = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    strides[i] = s;
-    s *= shape[i]!;
-  }
-  return strides;
 }
 
 export function checkShape(shape: Shape, what = 'shape'): void {
