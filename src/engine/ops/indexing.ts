@@ -3,7 +3,9 @@
  * regulator (repeat each row by an integer duration).
  */
 import { record } from '../autograd.js';
-import { binary, contiguous, full, runKernel } from '../backend.js';
+import { binary, contiguous, full } from '../backend.js';
+import * as K from '../kernels/wrappers.js';
+import { engine } from '../runtime.js';
 import { Tensor, empty, sizeOf } from '../tensor.js';
 import { normAxis, permute, reshape } from './shape.js';
 
@@ -24,15 +26,16 @@ function checkRange(idx: Tensor, n: number, op: string): void {
 /** out[i, :] = table[idx[i], :] for a contiguous [rows, width] table (indices checked by the caller). */
 function gatherRows(table: Tensor, idx: Tensor, width: number): Tensor {
   const out = empty([idx.size, width]);
-  const errFlag = empty([1], 'int32');
-  if (out.size) runKernel('gather_rows_f32', [idx.size, width, table.shape[0]!, table.ptr, idx.ptr, out.ptr, errFlag.ptr], out.size);
+  const e = engine();
+  // Indices were range-checked by the caller, so the kernel's own bad-index flag cannot be set.
+  K.gatherRows(e.runner, e.mem, idx.size, width, table.shape[0]!, table.ptr, idx.ptr, out.ptr);
   return out;
 }
 
 /** grad[idx[i], :] += src[i, :] into a zero [rows, width] tensor. */
 function scatterRows(src: Tensor, idx: Tensor, rows: number, width: number): Tensor {
   const out = full([rows, width], 0);
-  if (src.size) runKernel('scatter_add_rows_f32', [idx.size, width, rows, contiguous(src).ptr, idx.ptr, out.ptr], src.size);
+  K.scatterAddRows(engine().runner, idx.size, width, rows, contiguous(src).ptr, idx.ptr, out.ptr);
   return out;
 }
 
@@ -119,10 +122,10 @@ export function repeatByLengths(x: Tensor, durations: Tensor, maxLength?: number
   const Tout = maxLength ?? longest;
   const xc = contiguous(x);
   const y = empty([B, Tout, C]);
-  if (y.size) runKernel('repeat_rows_f32', [B, T, C, xc.ptr, d.ptr, Tout, y.ptr], y.size);
+  K.repeatRows(engine().runner, B, T, C, xc.ptr, d.ptr, Tout, y.ptr);
   return record(y, 'repeatByLengths', [x], (g) => {
     const gx = empty([B, T, C]);
-    if (gx.size) runKernel('repeat_rows_bwd_f32', [B, T, C, contiguous(g).ptr, d.ptr, Tout, gx.ptr, 0], y.size);
+    K.repeatRowsBwd(engine().runner, B, T, C, contiguous(g).ptr, d.ptr, Tout, gx.ptr);
     return [gx];
   });
 }

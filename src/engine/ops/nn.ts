@@ -3,7 +3,8 @@
  * Row-wise ops work on the last axis; another axis is moved last by a transpose and back.
  */
 import { record } from '../autograd.js';
-import { binary, contiguous, runKernel } from '../backend.js';
+import { binary, contiguous } from '../backend.js';
+import * as K from '../kernels/wrappers.js';
 import { engine } from '../runtime.js';
 import { Tensor, empty } from '../tensor.js';
 import { normAxis, permute, reshape, transpose } from './shape.js';
@@ -29,10 +30,10 @@ export function softmax(x: Tensor, axis = -1): Tensor {
     const xc = contiguous(t);
     const { rows, n } = rowsOf(xc);
     const y = empty(xc.shape);
-    if (y.size) runKernel('softmax_f32', [rows, n, xc.ptr, y.ptr], y.size * 4);
+    K.softmax(engine().runner, rows, n, xc.ptr, y.ptr);
     return record(y, 'softmax', [t], (g) => {
       const dx = empty(y.shape);
-      if (dx.size) runKernel('softmax_bwd_f32', [rows, n, y.ptr, contiguous(g).ptr, dx.ptr, 0], y.size * 3);
+      K.softmaxBwd(engine().runner, rows, n, y.ptr, contiguous(g).ptr, dx.ptr);
       return [dx];
     });
   });
@@ -44,10 +45,10 @@ export function logSoftmax(x: Tensor, axis = -1): Tensor {
     const xc = contiguous(t);
     const { rows, n } = rowsOf(xc);
     const y = empty(xc.shape);
-    if (y.size) runKernel('log_softmax_f32', [rows, n, xc.ptr, y.ptr], y.size * 4);
+    K.logSoftmax(engine().runner, rows, n, xc.ptr, y.ptr);
     return record(y, 'logSoftmax', [t], (g) => {
       const dx = empty(y.shape);
-      if (dx.size) runKernel('log_softmax_bwd_f32', [rows, n, y.ptr, contiguous(g).ptr, dx.ptr, 0], y.size * 3);
+      K.logSoftmaxBwd(engine().runner, rows, n, y.ptr, contiguous(g).ptr, dx.ptr);
       return [dx];
     });
   });
@@ -62,7 +63,7 @@ export function logSumExp(x: Tensor, axis = -1, keepDim = false): Tensor {
   const xc = contiguous(moved);
   const { rows, n } = rowsOf(xc);
   const lse = empty(xc.shape.slice(0, -1));
-  if (lse.size) runKernel('logsumexp_f32', [rows, n, xc.ptr, lse.ptr], xc.size * 2);
+  if (lse.size) K.logsumexp(engine().runner, rows, n, xc.ptr, lse.ptr);
   const keptShape = x.shape.map((d, i) => (i === a ? 1 : d));
   const out = reshape(lse, keepDim ? keptShape : x.shape.filter((_, i) => i !== a));
   return record(out.detach(), 'logSumExp', [x], (g) => [binary('MUL', reshape(g, keptShape), softmax(x.detach(), a))]);
@@ -81,21 +82,17 @@ export function layerNorm(x: Tensor, gamma: Tensor | null, beta: Tensor | null, 
   const g = gamma ? contiguous(gamma) : null, b = beta ? contiguous(beta) : null;
   const y = empty(xc.shape);
   const meanBuf = empty([rows]), rstdBuf = empty([rows]);
-  if (y.size) runKernel('layernorm_f32', [rows, n, xc.ptr, g?.ptr ?? 0, b?.ptr ?? 0, eps, y.ptr, meanBuf.ptr, rstdBuf.ptr], y.size * 5);
+  K.layerNorm(engine().runner, rows, n, xc.ptr, g?.ptr ?? 0, b?.ptr ?? 0, eps, y.ptr, meanBuf.ptr, rstdBuf.ptr);
   const inputs = [x, ...(gamma ? [gamma] : []), ...(beta ? [beta] : [])];
   return record(y, 'layerNorm', inputs, (dy) => {
-    const threads = engine().threads;
+    const e = engine();
     const dx = empty(xc.shape);
-    const partials = empty([threads, 2 * n]);
+    const partials = empty([e.threads, 2 * n]);
     const dParams = empty([2 * n]);
-    if (dx.size) {
-      // The runner may run the kernel on fewer threads than exist: unused slots must read as 0.
-      runKernel('fill_f32', [partials.size, partials.ptr, 0], partials.size);
-      runKernel('layernorm_bwd_f32', [rows, n, xc.ptr, g?.ptr ?? 0, contiguous(dy).ptr, meanBuf.ptr, rstdBuf.ptr, dx.ptr, 0, partials.ptr], dx.size * 8);
-      runKernel('sum_partials_f32', [threads, 2 * n, partials.ptr, dParams.ptr, 0], threads * 2 * n);
-    } else {
-      runKernel('fill_f32', [2 * n, dParams.ptr, 0], 2 * n);
-    }
+    K.layerNormBwd(e.runner, e.mem, {
+      rows, n, x: xc.ptr, gamma: g?.ptr ?? 0, dy: contiguous(dy).ptr, mean: meanBuf.ptr, rstd: rstdBuf.ptr, dx: dx.ptr,
+      dParams: dParams.ptr, partials: partials.ptr,
+    });
     const grads: (Tensor | null)[] = [dx];
     if (gamma) grads.push(sliceRaw(dParams, 0, n));
     if (beta) grads.push(sliceRaw(dParams, n, n));
@@ -118,6 +115,6 @@ export function dropout(x: Tensor, p: number, training = engine().training): Ten
   const xc = contiguous(x);
   const y = empty(xc.shape), mask = empty(xc.shape);
   const seed = engine().nextSeed();
-  if (y.size) runKernel('dropout_f32', [y.size, xc.ptr, y.ptr, mask.ptr, p, seed, 0], y.size * 6);
+  K.dropout(engine().runner, y.size, xc.ptr, y.ptr, mask.ptr, p, seed);
   return record(y, 'dropout', [x], (g) => [binary('MUL', g, mask)]);
 }
