@@ -2,7 +2,9 @@
  * Reductions over axes: sum, mean, max, min, var; cumsum; argmax/argmin/topk (no gradient).
  */
 import { record } from '../autograd.js';
-import { argReduce, binary, contiguous, copyContiguous, reduceAxis, runKernel, unary } from '../backend.js';
+import { argReduce, binary, contiguous, copyContiguous, reduceAxis, unary } from '../backend.js';
+import * as K from '../kernels/wrappers.js';
+import { engine } from '../runtime.js';
 import { Tensor, contiguousStrides, empty, sizeOf } from '../tensor.js';
 import { expand, normAxis, reshape, sumAxesRaw } from './shape.js';
 import { mul, sub } from './elementwise.js';
@@ -88,14 +90,14 @@ export function variance(x: Tensor, axes?: number | readonly number[], opts: Red
 /** Cumulative sum along `axis`. */
 export function cumsum(x: Tensor, axis: number): Tensor {
   const a = normAxis(axis, x.ndim, 'cumsum');
-  const run = (t: Tensor, reverse: number): Tensor => {
+  const run = (t: Tensor, reverse: boolean): Tensor => {
     const tc = contiguous(t);
     const out = empty(t.shape);
-    if (out.size) runKernel('cumsum_f32', [sizeOf(t.shape.slice(0, a)), t.shape[a]!, sizeOf(t.shape.slice(a + 1)), tc.ptr, out.ptr, reverse], t.size);
+    K.cumsum(engine().runner, sizeOf(t.shape.slice(0, a)), t.shape[a]!, sizeOf(t.shape.slice(a + 1)), tc.ptr, out.ptr, reverse);
     return out;
   };
-  const y = run(x, 0);
-  return record(y, 'cumsum', [x], (g) => [run(g, 1)]);
+  const y = run(x, false);
+  return record(y, 'cumsum', [x], (g) => [run(g, true)]);
 }
 
 /** Index of the largest element along `axis` (int32, first on ties). */
@@ -115,6 +117,6 @@ export function topk(x: Tensor, k: number): { values: Tensor; indices: Tensor } 
   const rows = x.size / n;
   const shape = [...x.shape.slice(0, -1), k];
   const values = empty(shape), indices = empty(shape, 'int32');
-  if (rows) runKernel('topk_f32', [rows, n, k, xc.ptr, values.ptr, indices.ptr], x.size * Math.log2(n + 1));
+  K.topk(engine().runner, rows, n, k, xc.ptr, values.ptr, indices.ptr);
   return { values, indices };
 }

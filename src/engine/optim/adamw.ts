@@ -7,7 +7,8 @@
  * (`adamw_f32`) per parameter; m ("exp_avg") and v ("exp_avg_sq") live on the heap.
  * Defaults as torch: lr 1e-3, betas (0.9, 0.999), eps 1e-8, weight decay 1e-2.
  */
-import { runKernel } from '../backend.js';
+import * as K from '../kernels/wrappers.js';
+import { engine } from '../runtime.js';
 import type { Tensor } from '../tensor.js';
 import { Optimizer, type OptimizerOptions, type ParamSource } from './optimizer.js';
 
@@ -38,8 +39,9 @@ export class AdamW extends Optimizer {
 
   protected update(name: string, p: Tensor, grad: Tensor, k: number, lr: number, gradScale: number): void {
     const m = this.slot(name, p, 'exp_avg'), v = this.slot(name, p, 'exp_avg_sq');
-    const bc1 = 1 - this.beta1 ** k, bc2 = 1 - this.beta2 ** k;
-    runKernel('adamw_f32', [p.size, p.ptr, grad.ptr, m.ptr, v.ptr, lr, this.beta1, this.beta2, this.eps, this.decayFor(name, p), bc1, bc2, gradScale], p.size * 12);
+    K.adamw(engine().runner, p.size, p.ptr, grad.ptr, m.ptr, v.ptr, {
+      lr, beta1: this.beta1, beta2: this.beta2, eps: this.eps, weightDecay: this.decayFor(name, p), step: k, gradScale,
+    });
   }
 
   protected hyper(): Record<string, number | boolean> {

@@ -6,7 +6,9 @@
  * Evaluate with the averaged weights either by `copyTo(otherModel)` (an inference copy), or by
  * `swapIn()` … `swapOut()` on the training model itself (values are exchanged, not re-allocated).
  */
-import { copyInto, runKernel } from '../backend.js';
+import { copyInto } from '../backend.js';
+import * as K from '../kernels/wrappers.js';
+import { engine } from '../runtime.js';
 import { Module } from '../nn/module.js';
 import { Tensor, empty, viewOf } from '../tensor.js';
 import { type ParamSource, namedParamsOf } from './optimizer.js';
@@ -57,7 +59,7 @@ export class EMA {
   update(): void {
     if (this.swapped) throw new Error('EMA.update: the shadows are swapped in; call swapOut() first');
     const d = this.currentDecay();
-    for (const [, p, shadow] of this.pairs) runKernel('ema_f32', [p.size, shadow.ptr, p.ptr, d], p.size * 3);
+    for (const [, p, shadow] of this.pairs) K.ema(engine().runner, p.size, shadow.ptr, p.ptr, d);
     this.updates++;
   }
 

@@ -7,7 +7,8 @@
  * One fused kernel pass (`sgd_momentum_f32`); the momentum buffer ("momentum_buffer") is
  * allocated only when momentum ≠ 0. Weight decay here is L2 (coupled), as in torch's SGD.
  */
-import { runKernel } from '../backend.js';
+import * as K from '../kernels/wrappers.js';
+import { engine } from '../runtime.js';
 import type { Tensor } from '../tensor.js';
 import { Optimizer, type OptimizerOptions, type ParamSource } from './optimizer.js';
 
@@ -34,7 +35,9 @@ export class SGD extends Optimizer {
 
   protected update(name: string, p: Tensor, grad: Tensor, k: number, lr: number, gradScale: number): void {
     const buf = this.momentum !== 0 ? this.slot(name, p, 'momentum_buffer').ptr : 0;
-    runKernel('sgd_momentum_f32', [p.size, p.ptr, grad.ptr, buf, lr, this.momentum, this.dampening, this.decayFor(name, p), this.nesterov ? 1 : 0, gradScale, k === 1 ? 1 : 0], p.size * 6);
+    K.sgdMomentum(engine().runner, p.size, p.ptr, grad.ptr, buf, {
+      lr, momentum: this.momentum, dampening: this.dampening, weightDecay: this.decayFor(name, p), nesterov: this.nesterov, gradScale, first: k === 1,
+    });
   }
 
   protected hyper(): Record<string, number | boolean> {
