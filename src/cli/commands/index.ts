@@ -9,6 +9,7 @@ import { alignCommand } from './align.js';
 import { evalAlignerCommand } from './eval-aligner.js';
 import { trainClipCommand } from './train-clip.js';
 import { evalClipCommand } from './eval-clip.js';
+import { trainCommand } from './train.js';
 
 /** Every sub-command, in the order `clip-tts --help` lists them. Add one import and one entry per command. */
 export const commands: Command[] = [
@@ -22,4 +23,5 @@ export const commands: Command[] = [
   trainAlignerCommand,
   alignCommand,
   evalAlignerCommand,
+  trainCommand,
 ];

@@ -2,7 +2,8 @@
  * Speech-Clip configurations as plain data: the model shape, the objectives and the training
  * schedule. 'tiny' trains in tests (seconds); 'small' is the size of the reference CPU run.
  * A config file (JSON) may override any field of a preset: `{"preset": "small", "model": {"dim": 96}}`.
- */
+ */import { isRecord, overlayConfig } from '../../util/config.js';
+
 
 /** Which contrastive objectives train the model (see docs/speech-clip.md). */
 export type ClipObjective = 'utterance' | 'phoneme' | 'both';
@@ -159,26 +160,6 @@ export class SpeechClipConfigError extends Error {
   override name = 'SpeechClipConfigError';
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** Recursively overlays `patch` on `base`; unknown keys are errors (typos must not pass silently). */
-function overlay(base: Record<string, unknown>, patch: Record<string, unknown>, path: string): void {
-  for (const [k, v] of Object.entries(patch)) {
-    const here = path ? `${path}.${k}` : k;
-    if (!(k in base)) throw new SpeechClipConfigError(`unknown config field "${here}"`);
-    const cur = base[k];
-    if (isRecord(cur)) {
-      if (!isRecord(v)) throw new SpeechClipConfigError(`config field "${here}" must be an object`);
-      overlay(cur, v, here);
-    } else {
-      if (typeof v !== typeof cur || Array.isArray(v) !== Array.isArray(cur)) throw new SpeechClipConfigError(`config field "${here}" must be ${Array.isArray(cur) ? 'an array' : `a ${typeof cur}`}, got ${JSON.stringify(v)}`);
-      base[k] = v;
-    }
-  }
-}
-
 /**
  * Builds a config from JSON: `{"preset": "tiny"|"small", ...overrides}` (preset defaults to 'small').
  * A full config saved by a run (checkpoint.json) parses back to itself.
@@ -190,7 +171,7 @@ export function parseSpeechClipConfig(json: unknown): SpeechClipConfig {
   const cfg = presetConfig(presetName);
   const { preset: _preset, kind, ...rest } = json;
   if (kind !== undefined && kind !== 'speech-clip') throw new SpeechClipConfigError(`config kind is ${JSON.stringify(kind)}, expected "speech-clip"`);
-  overlay(cfg as unknown as Record<string, unknown>, rest, '');
+  overlayConfig(cfg as unknown as Record<string, unknown>, rest, (m) => new SpeechClipConfigError(m));
   validateSpeechClipConfig(cfg);
   return cfg;
 }

@@ -3,7 +3,7 @@
  * that matched text/mel pairs have a high cosine similarity and unmatched pairs a low one.
  *
  *   text side   phonemes [B, T] → Embedding(d) + sinusoidal positions → N × FFTBlock → states [B, T, d]
- *                                                                     ↘ DurationPredictor → log(1+frames) [B, T]
+ *                                                                     ↘ VariancePredictor → log(1+frames) [B, T]
  *               (lengthRegulate: states repeated by durations → [B, F, d], the acoustic model's input)
  *   mel side    log-mel [B, F, 80] → normalise → Linear(80 → d) (+ speaker/emotion embeddings)
  *               + sinusoidal positions → N × FFTBlock → frames [B, F, d]
@@ -24,7 +24,7 @@ import type { BatchTensors } from '../../data/to-tensors.js';
 import {
   type SpeechClipConfig, type SpeechClipDataConfig, type TextEncoderConfig, type EncoderConfig, textEncoderConfigOf,
 } from './config.js';
-import { DurationPredictor } from './duration-predictor.js';
+import { VariancePredictor } from '../common/variance-predictor.js';
 import { durationLoss, infoNCE, l2Normalize, logitScaleOf } from './losses.js';
 import { sinusoidalEncoding } from './positional.js';
 
@@ -98,23 +98,29 @@ export function batchDurations(batch: Batch): { durations: Int32Array; source: D
 export class TextEncoder extends Module {
   readonly embedding: Embedding;
   readonly blocks: FFTBlock[];
-  readonly durationPredictor: DurationPredictor;
+  readonly durationPredictor: VariancePredictor;
 
   constructor(readonly config: TextEncoderConfig) {
     super();
     const { vocabSize, dim } = config;
     this.embedding = this.module('embedding', new Embedding(vocabSize, dim, { paddingIdx: 0 }));
     this.blocks = this.moduleList('blocks', fftStack(dim, config.encoder, config.dropout));
-    this.durationPredictor = this.module('durationPredictor', new DurationPredictor(dim, config.durationPredictor));
+    this.durationPredictor = this.module('durationPredictor', new VariancePredictor(dim, config.durationPredictor));
   }
 
   /** phonemes int32 [B, T], mask [B, T] (1 = real) → states [B, T, d] and predicted log(1+frames) [B, T]. */
   forward(phonemes: Tensor, mask: Tensor): { states: Tensor; logDurations: Tensor } {
+    const states = this.encode(phonemes, mask);
+    return { states, logDurations: this.durationPredictor.forward(states, mask) };
+  }
+
+  /** The phoneme states alone [B, T, d] (the acoustic model conditions them before predicting durations). */
+  encode(phonemes: Tensor, mask: Tensor): Tensor {
     const [, T] = phonemes.shape as [number, number];
     let h = add(this.embedding.forward(phonemes), sinusoidalEncoding(T, this.config.dim));
     h = where(unsqueeze(floatMask(mask), -1), h, 0);
     for (const block of this.blocks) h = block.forward(h, mask);
-    return { states: h, logDurations: this.durationPredictor.forward(h, mask) };
+    return h;
   }
 
   /** FastSpeech's length regulator: states [B, T, d] repeated by durations int32 [B, T] → [B, F, d]. */

@@ -1,15 +1,16 @@
 /**
- * FastSpeech 2 duration predictor (the "variance predictor" of Ren et al. 2021):
+ * FastSpeech 2's variance predictor (Ren et al. 2021):
  *   [Conv1d(k) → ReLU → LayerNorm → Dropout] × 2 → Linear(filter → 1)
- * on the text-encoder states [B, T, D], predicting log(1 + frames) per phoneme (the target of the
- * log-domain MSE, as in ming024's FastSpeech 2). Padded phonemes are set to 0.
+ * on phoneme states [B, T, D], one scalar per phoneme: log(1 + frames) for the duration predictor
+ * (the target of the log-domain MSE, as in ming024's FastSpeech 2), normalised pitch or energy for
+ * the acoustic model's pitch and energy predictors. Padded phonemes are set to 0.
  */
 import {
   Conv1d, Dropout, LayerNorm, Linear, Module, type Tensor, cast, relu, reshape, where,
 } from '../../engine/index.js';
-import type { DurationPredictorConfig } from './config.js';
+import type { DurationPredictorConfig } from '../speech-clip/config.js';
 
-export class DurationPredictor extends Module {
+export class VariancePredictor extends Module {
   readonly conv1: Conv1d;
   readonly norm1: LayerNorm;
   readonly conv2: Conv1d;
@@ -29,12 +30,12 @@ export class DurationPredictor extends Module {
     this.dropout = this.module('dropout', new Dropout(config.dropout));
   }
 
-  /** x [B, T, D], mask [B, T] (1 = real) → predicted log(1 + duration) [B, T], 0 on padding. */
+  /** x [B, T, D], mask [B, T] (1 = real) → one value per phoneme [B, T], 0 on padding. */
   forward(x: Tensor, mask: Tensor): Tensor {
     const [B, T] = x.shape as [number, number, number];
     let h = this.dropout.forward(this.norm1.forward(relu(this.conv1.forwardChannelsLast(x))));
     h = this.dropout.forward(this.norm2.forward(relu(this.conv2.forwardChannelsLast(h))));
-    const logDuration = reshape(this.out.forward(h), [B, T]);
-    return where(mask.dtype === 'float32' ? mask : cast(mask, 'float32'), logDuration, 0);
+    const value = reshape(this.out.forward(h), [B, T]);
+    return where(mask.dtype === 'float32' ? mask : cast(mask, 'float32'), value, 0);
   }
 }
