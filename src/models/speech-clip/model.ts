@@ -230,7 +230,11 @@ export class SpeechClip extends Module {
 
   /** Unit-norm utterance embeddings of the text side [B, p] (phoneme states mean-pooled). */
   embedText(phonemes: Tensor, phonemeMask: Tensor): Tensor {
-    const { states } = this.textEncoder.forward(phonemes, phonemeMask);
+    return this.embedTextStates(this.textEncoder.encode(phonemes, phonemeMask), phonemeMask);
+  }
+
+  /** Unit-norm utterance embeddings [B, p] of text-encoder states [B, T, d] computed elsewhere (the acoustic model's auxiliary loss). */
+  embedTextStates(states: Tensor, phonemeMask: Tensor): Tensor {
     return l2Normalize(this.textProjection.forward(maskedMean(states, phonemeMask)));
   }
 
