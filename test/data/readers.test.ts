@@ -26,6 +26,17 @@ test('ljspeech: normalized column, wavs/ID.wav, missing wav left to preparation'
   assert.ok(!existsSync(r.items[5]!.wavPath));
 });
 
+test('ljspeech: make-corpus speakers.csv gives the speaker, and VOICE@STYLE the emotion too', () => {
+  const dir = tempDir();
+  cpSync(join(DATASETS, 'ljspeech'), dir, { recursive: true });
+  writeFileSync(join(dir, 'speakers.csv'), 'LJ-0001|slt-low@happy\nLJ-0002|slt-deep\nLJ-0003|@odd\n');
+  const r = readDataset(dir, 'ljspeech');
+  assert.deepEqual([r.items[0]!.speaker, r.items[0]!.emotion], ['slt-low', 'happy']);
+  assert.deepEqual([r.items[1]!.speaker, r.items[1]!.emotion], ['slt-deep', undefined]);
+  assert.deepEqual([r.items[2]!.speaker, r.items[2]!.emotion], ['@odd', undefined]);
+  assert.equal(r.items[3]!.speaker, undefined);
+});
+
 test('baker: prosody marks, pinyin, Wave/NNNNNN.wav', () => {
   const r = readDataset(join(DATASETS, 'baker'), 'baker');
   assert.equal(r.items.length, 4);

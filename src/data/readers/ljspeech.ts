@@ -1,4 +1,7 @@
-/** LJSpeech layout: `metadata.csv` (id|text|normalized text), `wavs/ID.wav`; optional `speakers.csv` (id|speaker). */
+/**
+ * LJSpeech layout: `metadata.csv` (id|text|normalized text), `wavs/ID.wav`; optional `speakers.csv`
+ * (id|speaker), where make-corpus writes `VOICE@STYLE` for styled voices: speaker VOICE, emotion STYLE.
+ */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { DatasetItem, DatasetReadResult, DatasetIssue } from '../types.js';
@@ -39,7 +42,15 @@ export function readLJSpeech(dir: string): DatasetReadResult {
       lang: detectLang(spoken), source: `metadata.csv:${line}`,
     };
     const speaker = speakers.get(id);
-    if (speaker) item.speaker = speaker;
+    if (speaker) {
+      const at = speaker.lastIndexOf('@');
+      if (at > 0 && at < speaker.length - 1) {
+        item.speaker = speaker.slice(0, at);
+        item.emotion = speaker.slice(at + 1);
+      } else {
+        item.speaker = speaker;
+      }
+    }
     items.push(item);
   }
   return { format: 'ljspeech', root, items, issues };
