@@ -5,7 +5,7 @@ import { closeScope, openScope } from './runtime.js';
 import { copyContiguous } from './backend.js';
 import { Tensor } from './tensor.js';
 
-type Keepable = Tensor | number | string | boolean | null | undefined | void | readonly Keepable[] | { readonly [k: string]: Keepable };
+type Keepable = Tensor | number | string | boolean | null | undefined | void | ArrayBufferView | readonly Keepable[] | { readonly [k: string]: Keepable };
 
 /** Copies arena tensors in a result to the heap so they outlive the scope. */
 function keep<T>(value: T): T {

@@ -11,6 +11,8 @@
  * Phonemes with zero frames get the interpolated pitch and the energy of silence (the minimum).
  */
 
+import { averageByDurations, interpolateUnvoiced } from '../../audio/pitch.js';
+
 export interface Normalizer { mean: number; std: number }
 
 export interface PhonemeProsody {
@@ -30,44 +32,22 @@ export function phonemeProsody(
 ): PhonemeProsody {
   const B = phonemeLengths.length;
   const pitch = new Float32Array(B * T), energy = new Float32Array(B * T);
-  const silentEnergy = -3; // z-score floor for phonemes with no frames (≈ silence on speech corpora)
+  const silentEnergy = -3; // z-score for phonemes with no frames (≈ silence on speech corpora)
   for (let b = 0; b < B; b++) {
     const n = phonemeLengths[b]!;
-    const logF0 = new Float64Array(n).fill(NaN);
-    let f = 0;
+    const d = durations.subarray(b * T, b * T + n);
+    const frames = Math.min(F, d.reduce((a, x) => a + x, 0));
+    // ln F0 > 4 for any F0 the tracker reports, so 0 still marks "unvoiced" after the log.
+    const logF0 = framePitchHz.subarray(b * F, b * F + frames).map((hz) => (hz > 0 ? Math.log(hz) : 0));
+    const phonemeLogF0 = interpolateUnvoiced(averageByDurations(logF0, d, { ignoreZeros: true }));
+    const phonemeEnergy = averageByDurations(frameEnergy.subarray(b * F, b * F + frames), d);
     for (let t = 0; t < n; t++) {
-      const d = durations[b * T + t]!;
-      let voiced = 0, sumLog = 0, sumEnergy = 0;
-      for (let k = 0; k < d && f < F; k++, f++) {
-        const hz = framePitchHz[b * F + f]!;
-        if (hz > 0) { voiced++; sumLog += Math.log(hz); }
-        sumEnergy += frameEnergy[b * F + f]!;
-      }
-      if (voiced > 0) logF0[t] = sumLog / voiced;
-      energy[b * T + t] = d > 0 ? (sumEnergy / d - stats.energy.mean) / stats.energy.std : silentEnergy;
+      const lf = phonemeLogF0[t]!;
+      pitch[b * T + t] = lf > 0 ? (lf - stats.logPitch.mean) / stats.logPitch.std : 0;
+      energy[b * T + t] = d[t]! > 0 ? (phonemeEnergy[t]! - stats.energy.mean) / stats.energy.std : silentEnergy;
     }
-    const filled = interpolateGaps(logF0);
-    for (let t = 0; t < n; t++) pitch[b * T + t] = Number.isNaN(filled[t]!) ? 0 : (filled[t]! - stats.logPitch.mean) / stats.logPitch.std;
   }
   return { pitch, energy };
-}
-
-/** NaN runs replaced by linear interpolation between their neighbours (held at the edges; all-NaN stays NaN). */
-export function interpolateGaps(v: Float64Array): Float64Array {
-  const out = Float64Array.from(v);
-  const known: number[] = [];
-  for (let i = 0; i < v.length; i++) if (!Number.isNaN(v[i]!)) known.push(i);
-  if (!known.length) return out;
-  for (let i = 0; i < v.length; i++) {
-    if (!Number.isNaN(v[i]!)) continue;
-    // Neighbouring known indices (binary search would do; utterances are short).
-    let lo = -1, hi = -1;
-    for (const k of known) { if (k < i) lo = k; else { hi = k; break; } }
-    if (lo < 0) out[i] = v[hi]!;
-    else if (hi < 0) out[i] = v[lo]!;
-    else out[i] = v[lo]! + ((v[hi]! - v[lo]!) * (i - lo)) / (hi - lo);
-  }
-  return out;
 }
 
 /**

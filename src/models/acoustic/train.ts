@@ -80,6 +80,32 @@ function renderComparison(pred: Float32Array, target: Float32Array, frames: numb
   return { width: a.width, height: a.height + gap + b.height, rgb };
 }
 
+/**
+ * Teacher-forced losses over a split (mean over batches; the "mel"/"postnet" entries are the
+ * validation mel L1 in log-mel units) and the predicted-over-target picture of its first utterance.
+ */
+export async function validationLosses(model: AcousticModel, loader: FeatureLoader, data: AcousticDataConfig): Promise<{ metrics: Record<string, number>; plot: RgbImage | null }> {
+  const sums: Record<string, number> = {};
+  let batches = 0;
+  let plot: RgbImage | null = null;
+  for await (const batch of loader.batches(0)) {
+    const { durations, prosody } = batchTargets(batch, data);
+    tidy(() => noGrad(() => {
+      const out = model.loss(batchToTensors(batch), durations, prosody);
+      sums.loss = (sums.loss ?? 0) + out.loss.item();
+      for (const [k, v] of Object.entries(out.parts)) sums[k] = (sums[k] ?? 0) + v.item();
+      if (!plot) {
+        const n = batch.nMels, frames = batch.melLengths[0]!;
+        plot = renderComparison(out.mel.toFloat32Array().subarray(0, frames * n), batch.mels.subarray(0, frames * n), frames, n);
+      }
+    }));
+    batches++;
+  }
+  const metrics: Record<string, number> = {};
+  for (const [k, v] of Object.entries(sums)) metrics[k] = v / Math.max(1, batches);
+  return { metrics, plot };
+}
+
 export interface AcousticTaskOptions {
   trainLoader: FeatureLoader;
   valLoader: FeatureLoader | null;
@@ -137,27 +163,9 @@ export function acousticTask(model: AcousticModel, runConfig: AcousticRunConfig,
       return { loss: add(out.loss, mul(aux, runConfig.loss.clipWeight)), parts: { ...out.parts, clip: aux } };
     },
     validate: opts.valLoader ? async () => {
-      const sums: Record<string, number> = {};
-      let batches = 0;
-      plot = null;
-      for await (const batch of opts.valLoader!.batches(0)) {
-        const { durations, prosody } = batchTargets(batch, runConfig.data);
-        tidy(() => noGrad(() => {
-          const out = model.loss(batchToTensors(batch), durations, prosody);
-          sums.loss = (sums.loss ?? 0) + out.loss.item();
-          for (const [k, v] of Object.entries(out.parts)) sums[k] = (sums[k] ?? 0) + v.item();
-          if (!plot) {
-            const F = batch.maxFrames, n = batch.nMels, frames = batch.melLengths[0]!;
-            const pred = out.mel.toFloat32Array().subarray(0, frames * n);
-            plot = renderComparison(pred, batch.mels.subarray(0, frames * n), frames, n);
-            void F;
-          }
-        }));
-        batches++;
-      }
-      const metrics: Record<string, number> = {};
-      for (const [k, v] of Object.entries(sums)) metrics[k] = v / Math.max(1, batches);
-      return metrics;
+      const v = await validationLosses(model, opts.valLoader!, runConfig.data);
+      plot = v.plot;
+      return v.metrics;
     } : undefined,
     async artifacts(_step: number, outDir: string) {
       if (plot) await writeFileAtomic(join(outDir, MEL_PLOT_FILE), encodePng(plot));

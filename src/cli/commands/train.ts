@@ -1,0 +1,89 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { flagNumber, flagString, parseArgs, UsageError, type Command } from '../command.js';
+import { initEngine, shutdownEngine } from '../../engine/index.js';
+import { AcousticConfigError, acousticPreset, isAcousticPreset, parseAcousticConfig, type AcousticConfig } from '../../models/acoustic/config.js';
+import { trainAcoustic } from '../../models/acoustic/train.js';
+
+const KNOWN_FLAGS = ['out', 'o', 'config', 'init-clip', 'max-steps', 'schedule-steps', 'resume', 'threads', 'quiet'];
+
+function loadConfig(spec: string | undefined): AcousticConfig {
+  const name = spec ?? 'small';
+  if (isAcousticPreset(name)) return acousticPreset(name);
+  if (!existsSync(name)) throw new UsageError(`--config ${name}: neither a preset (tiny | small | base) nor a file`);
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(name, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`--config ${name} is not valid JSON: ${(e as Error).message}`);
+  }
+  try {
+    return parseAcousticConfig(json);
+  } catch (e) {
+    if (e instanceof AcousticConfigError) throw new UsageError(`--config ${name}: ${e.message}`);
+    throw e;
+  }
+}
+
+function positiveInt(v: number | undefined, flag: string): number | undefined {
+  if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new UsageError(`--${flag} must be a positive integer, got ${v}`);
+  return v;
+}
+
+/** `clip-tts train`: the Clip-TTS acoustic model (Speech-Clip text encoder + variance adaptor + mel decoder). */
+export const trainCommand: Command = {
+  name: 'train',
+  summary: 'Train the acoustic model (text → mel) on prepared, aligned features',
+  help: `Usage: clip-tts train FEATURES_DIR --out DIR [--config tiny|small|base|FILE.json] [--init-clip CKPT]
+                      [--max-steps N] [--schedule-steps N] [--resume] [--threads N] [--quiet]
+
+Trains the Clip-TTS acoustic model: the Speech-Clip text encoder, a FastSpeech 2 variance adaptor
+(duration, phoneme-level pitch and energy), a Transformer mel decoder and a conv postnet, with
+speaker / emotion embeddings when the features have them (docs/acoustic-model.md). FEATURES_DIR
+comes from \`clip-tts prepare\` followed by \`clip-tts align\` (the aligner's durations drive the
+length regulator in training).
+
+Options:
+  -o, --out DIR        run folder: checkpoint.safetensors (+ .json config), log.jsonl, loss.png,
+                       mel.png (predicted over target mel of a validation utterance)
+  --config X           'tiny' (tests), 'small' (default; the bundled voice), 'base' (FastSpeech 2 size)
+                       or a JSON file {"preset": "small", "model": {...}, "loss": {...}, "training": {...}}
+  --init-clip CKPT     start the text encoder from Speech-Clip: a text-encoder.safetensors or a
+                       \`clip-tts train-clip\` run folder (its shape replaces the config's text encoder)
+  --max-steps N        stop after N optimizer steps (default: the config's training.totalSteps)
+  --schedule-steps N   where the cosine learning-rate schedule ends (default: --max-steps)
+  --resume             continue the run in --out exactly where its last checkpoint left it (its
+                       saved config is used; --config and --init-clip are ignored)
+  --threads N          engine threads (default 2)
+  --quiet              no progress bar
+
+Example:
+  clip-tts train feat/slt --out runs/am --config small --init-clip runs/clip --max-steps 40000`,
+
+  async run(argv: string[]): Promise<number> {
+    const args = parseArgs(argv, ['resume', 'quiet']);
+    const unknown = [...args.flags.keys()].filter((k) => !KNOWN_FLAGS.includes(k));
+    if (unknown.length) throw new UsageError(`unknown option ${unknown.map((k) => (k.length === 1 ? `-${k}` : `--${k}`)).join(', ')}`);
+    if (args.positional.length !== 1) throw new UsageError('expected one FEATURES_DIR');
+    const featuresDir = args.positional[0]!;
+    if (!existsSync(featuresDir)) throw new UsageError(`${featuresDir}: no such features folder (make one with clip-tts prepare)`);
+    const outDir = flagString(args, 'out', 'o');
+    if (!outDir) throw new UsageError('missing --out DIR');
+    const config = loadConfig(flagString(args, 'config'));
+    const maxSteps = positiveInt(flagNumber(args, 'max-steps'), 'max-steps');
+    const scheduleSteps = positiveInt(flagNumber(args, 'schedule-steps'), 'schedule-steps') ?? maxSteps;
+    if (scheduleSteps !== undefined) config.training.totalSteps = Math.max(scheduleSteps, config.training.warmupSteps + 1);
+    const threads = flagNumber(args, 'threads') ?? 2;
+    const initClip = flagString(args, 'init-clip');
+    await initEngine({ threads });
+    try {
+      const started = Date.now();
+      const r = await trainAcoustic({ featuresDir, outDir, config, initClip, maxSteps, resume: args.flags.has('resume'), quiet: args.flags.has('quiet') });
+      const seconds = (Date.now() - started) / 1000;
+      console.log(`acoustic: ${r.step} steps (from ${r.resumedFrom}) in ${seconds.toFixed(0)} s, last train loss ${r.lastLoss.toFixed(4)}`);
+      if (r.validation) console.log(`validation: ${Object.entries(r.validation).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')}`);
+      return 0;
+    } finally {
+      await shutdownEngine();
+    }
+  },
+};
