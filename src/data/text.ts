@@ -1,5 +1,5 @@
 /** Transcript → model symbols for one dataset item, through the text front-end (`src/text`). */
-import { phonemize, phonemizeBaker, type PhonemizedSentence } from '../text/index.js';
+import { phonemize, phonemizeBaker, type PhonemizeOptions, type PhonemizedSentence } from '../text/index.js';
 import type { SymbolTable } from '../text/index.js';
 import type { DatasetItem } from './types.js';
 
@@ -15,6 +15,12 @@ export interface ItemPhonemes {
 }
 
 /**
+ * Front-end options that decide which symbols a model sees. Training (here) and synthesis
+ * (src/synth) both use them, so the ids a voice was trained on are the ids it is given.
+ */
+export const MODEL_FRONTEND_OPTIONS = Object.freeze({ inlinePhonemes: false, wordBoundaries: false, bosEos: false } satisfies PhonemizeOptions);
+
+/**
  * Phonemizes an item: Baker prosody + pinyin and AISHELL-3 pinyin are used as given (the dataset's own
  * readings); other text goes through normalisation and G2P for its language. Several sentences are
  * concatenated into one sequence.
@@ -26,7 +32,7 @@ export function phonemizeItem(item: DatasetItem, table: SymbolTable): ItemPhonem
   if (item.lang === 'zh' && item.pinyin) {
     sentences = [phonemizeBaker(item.prosody ?? item.text, item.pinyin.join(' '))];
   } else {
-    sentences = phonemize(item.text, { lang: item.lang, inlinePhonemes: false, maxSentenceChars: 100_000 }).sentences;
+    sentences = phonemize(item.text, { ...MODEL_FRONTEND_OPTIONS, lang: item.lang, maxSentenceChars: 100_000 }).sentences;
   }
   const symbols: string[] = [];
   const starts: number[] = [];

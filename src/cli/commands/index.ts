@@ -9,10 +9,15 @@ import { alignCommand } from './align.js';
 import { evalAlignerCommand } from './eval-aligner.js';
 import { trainClipCommand } from './train-clip.js';
 import { evalClipCommand } from './eval-clip.js';
+import { speakCommand } from './speak.js';
+import { voicesCommand } from './voices.js';
+import { exportVoiceCommand } from './export-voice.js';
 import { trainCommand } from './train.js';
 
 /** Every sub-command, in the order `clip-tts --help` lists them. Add one import and one entry per command. */
 export const commands: Command[] = [
+  speakCommand,
+  voicesCommand,
   melCommand,
   prepareCommand,
   phonemizeCommand,
@@ -23,5 +28,6 @@ export const commands: Command[] = [
   trainAlignerCommand,
   alignCommand,
   evalAlignerCommand,
+  exportVoiceCommand,
   trainCommand,
 ];
