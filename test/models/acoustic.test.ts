@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,9 +12,11 @@ import { acousticPreset, parseAcousticConfig } from '../../src/models/acoustic/c
 import { bucketize, phonemeProsody } from '../../src/models/acoustic/prosody.js';
 import { trainAcoustic } from '../../src/models/acoustic/train.js';
 import { AcousticSynthesizer, exportAcoustic } from '../../src/models/acoustic/synthesizer.js';
+import { evaluateAcoustic, formatGroups } from '../../src/models/acoustic/evaluate.js';
 import { trainSpeechClip } from '../../src/models/speech-clip/train.js';
 import { presetConfig } from '../../src/models/speech-clip/config.js';
 import { syntheticFeatures } from '../helpers/synthetic-features.js';
+import { writeTinyRuns } from '../helpers/tiny-voice.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const MAIN = join(ROOT, 'dist', 'src', 'cli', 'main.js');
@@ -91,6 +93,19 @@ test("tiny overfits 8 utterances: postnet mel L1 below 0.2 (from ~2) and duratio
     assert.throws(() => fromFile.infer(new Int32Array(0)), /no phonemes/);
     assert.throws(() => fromFile.infer(Int32Array.of(999)), /outside the symbol table/);
     fromRun.dispose(); fromFile.dispose();
+
+    // clip-tts eval-acoustic: losses, one wav per validation utterance, the JSON report.
+    const { vocoderRun } = await writeTinyRuns(join(out, 'tiny'));
+    const wavs = join(out, 'wavs'), json = join(out, 'eval.json');
+    const r2 = spawnSync(process.execPath, [MAIN, 'eval-acoustic', feat, '--acoustic', exported, '--vocoder', vocoderRun, '--out', wavs, '--json', json, '--threads', '1', '--quiet'], { encoding: 'utf8' });
+    assert.equal(r2.status, 0, r2.stderr);
+    assert.match(r2.stdout, /2 val utterances; teacher-forced: loss [\d.]+, mel [\d.]+, postnet [\d.]+/);
+    assert.deepEqual(readdirSync(wavs).sort(), ['s000.wav', 's001.wav']);
+    const report = JSON.parse(readFileSync(json, 'utf8')) as { items: { modelFrames: number }[] };
+    assert.equal(report.items.length, 2);
+    const bad = spawnSync(process.execPath, [MAIN, 'eval-acoustic', feat, '--acoustic', exported, '--out', wavs], { encoding: 'utf8' });
+    assert.notEqual(bad.status, 0);
+    assert.match(bad.stderr, /--out needs --vocoder/);
   } finally {
     rmSync(feat, { recursive: true, force: true });
     rmSync(out, { recursive: true, force: true });
@@ -114,6 +129,13 @@ test('speaker and emotion embeddings: used when the manifest has them; ids chang
     const calm = am.infer(ids, { emotion: 0 }), slow = am.infer(ids, { emotion: 1 });
     assert.ok(slow.frames > calm.frames, `slow ${slow.frames} frames vs calm ${calm.frames}`);
     assert.throws(() => am.infer(ids, { emotion: 2 }), /emotion id 2 is out of range: 0–1 \(calm, slow\)/);
+    // The evaluation groups by speaker and emotion; the training split here (sentences it saw).
+    const report = await evaluateAcoustic({ featuresDir: feat, acoustic: am, split: 'train' });
+    assert.deepEqual(report.bySpeaker.map((g) => g.group), ['a', 'b']);
+    const rate = Object.fromEntries(report.byEmotion.map((g) => [g.group, g]));
+    assert.ok(rate.slow!.teacherRate < rate.calm!.teacherRate && rate.slow!.modelRate < rate.calm!.modelRate, JSON.stringify(report.byEmotion));
+    assert.ok(Math.abs(rate.slow!.rateError) < 0.2 && Math.abs(rate.calm!.rateError) < 0.2, formatGroups('emotion', report.byEmotion));
+    assert.ok(Number.isFinite(report.losses.postnet) && report.items.length === 16);
     am.dispose();
   } finally {
     rmSync(feat, { recursive: true, force: true });

@@ -13,6 +13,7 @@ import { speakCommand } from './speak.js';
 import { voicesCommand } from './voices.js';
 import { exportVoiceCommand } from './export-voice.js';
 import { trainCommand } from './train.js';
+import { evalAcousticCommand } from './eval-acoustic.js';
 
 /** Every sub-command, in the order `clip-tts --help` lists them. Add one import and one entry per command. */
 export const commands: Command[] = [
@@ -30,4 +31,5 @@ export const commands: Command[] = [
   evalAlignerCommand,
   exportVoiceCommand,
   trainCommand,
+  evalAcousticCommand,
 ];
