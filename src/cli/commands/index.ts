@@ -11,6 +11,7 @@ import { trainClipCommand } from './train-clip.js';
 import { evalClipCommand } from './eval-clip.js';
 import { speakCommand } from './speak.js';
 import { voicesCommand } from './voices.js';
+import { serveCommand } from './serve.js';
 import { exportVoiceCommand } from './export-voice.js';
 import { trainCommand } from './train.js';
 import { evalAcousticCommand } from './eval-acoustic.js';
@@ -19,6 +20,7 @@ import { evalAcousticCommand } from './eval-acoustic.js';
 export const commands: Command[] = [
   speakCommand,
   voicesCommand,
+  serveCommand,
   melCommand,
   prepareCommand,
   phonemizeCommand,
