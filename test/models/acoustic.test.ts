@@ -17,6 +17,8 @@ import { trainSpeechClip } from '../../src/models/speech-clip/train.js';
 import { presetConfig } from '../../src/models/speech-clip/config.js';
 import { syntheticFeatures } from '../helpers/synthetic-features.js';
 import { writeTinyRuns } from '../helpers/tiny-voice.js';
+import { FeatureLoader } from '../../src/data/loader.js';
+import { decodeNpy } from '../../src/audio/npy.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const MAIN = join(ROOT, 'dist', 'src', 'cli', 'main.js');
@@ -103,6 +105,18 @@ test("tiny overfits 8 utterances: postnet mel L1 below 0.2 (from ~2) and duratio
     assert.deepEqual(readdirSync(wavs).sort(), ['s000.wav', 's001.wav']);
     const report = JSON.parse(readFileSync(json, 'utf8')) as { items: { modelFrames: number }[] };
     assert.equal(report.items.length, 2);
+    // clip-tts predict-mels: teacher-forced mels with each recording's exact frame count, close to it.
+    const gta = join(out, 'gta');
+    const r3 = spawnSync(process.execPath, [MAIN, 'predict-mels', feat, '--acoustic', out, '--out', gta, '--threads', '1', '--quiet'], { encoding: 'utf8' });
+    assert.equal(r3.status, 0, r3.stderr);
+    assert.equal(readdirSync(gta).length, 10);
+    const loader = FeatureLoader.open(feat, { split: 'train' });
+    const item = await loader.readItem(0);
+    const npy = decodeNpy(readFileSync(join(gta, `${item.header.id}.npy`)));
+    assert.deepEqual(npy.shape, [80, item.header.frames]);
+    let err = 0;
+    for (let f = 0; f < item.header.frames; f++) for (let k = 0; k < 80; k++) err += Math.abs(Number(npy.data[k * item.header.frames + f]) - item.mel[f * 80 + k]!);
+    assert.ok(err / (80 * item.header.frames) < 0.3, `teacher-forced mel L1 ${err / (80 * item.header.frames)}`);
     const bad = spawnSync(process.execPath, [MAIN, 'eval-acoustic', feat, '--acoustic', exported, '--out', wavs], { encoding: 'utf8' });
     assert.notEqual(bad.status, 0);
     assert.match(bad.stderr, /--out needs --vocoder/);

@@ -15,6 +15,7 @@ import { serveCommand } from './serve.js';
 import { exportVoiceCommand } from './export-voice.js';
 import { trainCommand } from './train.js';
 import { evalAcousticCommand } from './eval-acoustic.js';
+import { predictMelsCommand } from './predict-mels.js';
 
 /** Every sub-command, in the order `clip-tts --help` lists them. Add one import and one entry per command. */
 export const commands: Command[] = [
@@ -34,4 +35,5 @@ export const commands: Command[] = [
   exportVoiceCommand,
   trainCommand,
   evalAcousticCommand,
+  predictMelsCommand,
 ];

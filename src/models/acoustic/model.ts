@@ -146,32 +146,45 @@ export class AcousticModel extends Module {
    * target pitch/energy buckets for the embeddings; every predictor is trained against its target.
    */
   loss(t: BatchTensors, durations: Int32Array, prosody: PhonemeProsody, opts: { freezeEncoder?: boolean } = {}): AcousticLoss {
-    const w = this.config.loss, m = this.config.model;
+    const w = this.config.loss;
     const [B, T] = t.phonemes.shape as [number, number];
-    const F = t.mels.shape[1]!;
-    const encoded = this.textEncoder.encode(t.phonemes, t.phonemeMask);
-    const textStates = opts.freezeEncoder ? encoded.detach() : encoded;
-    const states = this.condition(textStates, t.phonemeMask, t.speakers, t.emotions);
-    const logDurations = this.textEncoder.durationPredictor.forward(states, t.phonemeMask);
-    const pitchPred = this.pitchPredictor.forward(states, t.phonemeMask);
-    const withPitch = add(states, this.pitchEmbedding.forward(this.bucketTensor(prosody.pitch, m.pitchBins, [B, T])));
-    const energyPred = this.energyPredictor.forward(withPitch, t.phonemeMask);
-    const conditioned = add(withPitch, this.energyEmbedding.forward(this.bucketTensor(prosody.energy, m.energyBins, [B, T])));
-    const mel = this.decode(conditioned, tensor(durations, [B, T], 'int32'), F, t.melMask);
+    const out = this.teacherForced(t, durations, prosody, opts);
     const frameMask = unsqueeze(t.melMask, -1);
     const parts: Record<string, Tensor> = {
-      mel: l1Loss(mel.before, t.mels, { mask: frameMask }),
-      postnet: l1Loss(mel.after, t.mels, { mask: frameMask }),
-      duration: durationLoss(logDurations, durations, t.phonemeMask),
-      pitch: mseLoss(pitchPred, tensor(prosody.pitch, [B, T]), { mask: t.phonemeMask }),
-      energy: mseLoss(energyPred, tensor(prosody.energy, [B, T]), { mask: t.phonemeMask }),
+      mel: l1Loss(out.before, t.mels, { mask: frameMask }),
+      postnet: l1Loss(out.after, t.mels, { mask: frameMask }),
+      duration: durationLoss(out.logDurations, durations, t.phonemeMask),
+      pitch: mseLoss(out.pitch, tensor(prosody.pitch, [B, T]), { mask: t.phonemeMask }),
+      energy: mseLoss(out.energy, tensor(prosody.energy, [B, T]), { mask: t.phonemeMask }),
     };
     let loss = mul(parts.mel!, w.melWeight);
     if (this.postnet) loss = add(loss, mul(parts.postnet!, w.postnetWeight));
     loss = add(loss, mul(parts.duration!, w.durationWeight));
     loss = add(loss, mul(parts.pitch!, w.pitchWeight));
     loss = add(loss, mul(parts.energy!, w.energyWeight));
-    return { loss, parts, mel: mel.after, textStates };
+    return { loss, parts, mel: out.after, textStates: out.textStates };
+  }
+
+  /**
+   * The teacher-forced forward pass: target durations drive the length regulator and target
+   * pitch/energy buckets the embeddings, so the mel is frame-aligned with the recording (what
+   * training compares, and what a vocoder is fine-tuned on). Also returns every prediction.
+   */
+  teacherForced(t: BatchTensors, durations: Int32Array, prosody: PhonemeProsody, opts: { freezeEncoder?: boolean } = {}): {
+    before: Tensor; after: Tensor; logDurations: Tensor; pitch: Tensor; energy: Tensor; textStates: Tensor;
+  } {
+    const m = this.config.model;
+    const [B, T] = t.phonemes.shape as [number, number];
+    const encoded = this.textEncoder.encode(t.phonemes, t.phonemeMask);
+    const textStates = opts.freezeEncoder ? encoded.detach() : encoded;
+    const states = this.condition(textStates, t.phonemeMask, t.speakers, t.emotions);
+    const logDurations = this.textEncoder.durationPredictor.forward(states, t.phonemeMask);
+    const pitch = this.pitchPredictor.forward(states, t.phonemeMask);
+    const withPitch = add(states, this.pitchEmbedding.forward(this.bucketTensor(prosody.pitch, m.pitchBins, [B, T])));
+    const energy = this.energyPredictor.forward(withPitch, t.phonemeMask);
+    const conditioned = add(withPitch, this.energyEmbedding.forward(this.bucketTensor(prosody.energy, m.energyBins, [B, T])));
+    const mel = this.decode(conditioned, tensor(durations, [B, T], 'int32'), t.mels.shape[1]!, t.melMask);
+    return { ...mel, logDurations, pitch, energy, textStates };
   }
 
   /**
