@@ -1,13 +1,16 @@
 /**
  * Vocoder speed (not a test): the 'small' vocoder alone (random weights: speed does not depend on
  * them) on 10 s of mel, as × real time, with 1 and 2 engine threads. Each thread count runs in
- * its own process (CLIP_TTS_THREADS) so the pools do not interfere. Also reports the backbone
- * alone, the training step, and Griffin-Lim for contrast.
- * Run: npx tsc -p tsconfig.json && node dist/bench/vocoder.js [--preset small] [--seconds 10]
+ * its own process (CLIP_TTS_THREADS) so the pools do not interfere. The fast path (fused wasm
+ * kernels, the default) and the reference path (engine ops + float64 JS iSTFT, `fast: false`) are
+ * timed in interleaved rounds in the same process (medians), so machine load hits both alike.
+ * Also reports the backbone alone (engine ops), the training step, and Griffin-Lim for contrast.
+ * Run: npx tsc -p tsconfig.json && node dist/bench/vocoder.js [--preset small] [--seconds 10] [--rounds 11]
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { initEngine, manualSeed, noGrad, tensor, tidy, backward } from '../src/engine/index.js';
+import { engine, initEngine, manualSeed, noGrad, tensor, tidy, backward } from '../src/engine/index.js';
 import { griffinLimFromMel } from '../src/audio/griffin-lim.js';
 import { isVocoderPreset, resolveVocoderConfig } from '../src/models/vocoder/config.js';
 import { Vocoder } from '../src/models/vocoder/model.js';
@@ -28,6 +31,11 @@ function time(fn: () => void, runs = 5): number {
   return t[Math.floor(t.length / 2)]!;
 }
 
+/** 1-minute load average (Linux), '?' elsewhere. */
+function loadAverage(): string {
+  try { return readFileSync('/proc/loadavg', 'utf8').split(' ')[0]!; } catch { return '?'; }
+}
+
 /** A speech-like log-mel: smooth random values in the usual range. */
 function randomMel(nMels: number, frames: number): Float32Array {
   const mel = new Float32Array(nMels * frames);
@@ -45,16 +53,42 @@ async function child(): Promise<void> {
   manualSeed(1);
   const config = resolveVocoderConfig({ preset });
   const model = new Vocoder(config);
-  const synth = new VocoderSynthesizer(model, { chunkFrames: 1024 });
+  const fast = new VocoderSynthesizer(model, { chunkFrames: 1024 });
+  const reference = new VocoderSynthesizer(model, { chunkFrames: 1024, fast: false });
   const frames = Math.round((seconds * config.mel.sampleRate) / config.hop);
   const mel = { data: randomMel(config.mel.nMels, frames), nMels: config.mel.nMels, frames };
   const audioSeconds = (frames * config.hop) / config.mel.sampleRate;
-  const full = time(() => synth.vocode(mel));
+  // Interleaved A/B rounds after a warm-up of each.
+  const rounds = Number(arg('rounds', '11'));
+  const tf: number[] = [], tr: number[] = [];
+  fast.vocode(mel); reference.vocode(mel);
+  for (let r = 0; r < rounds; r++) {
+    let t0 = performance.now(); fast.vocode(mel); tf.push((performance.now() - t0) / 1000);
+    t0 = performance.now(); reference.vocode(mel); tr.push((performance.now() - t0) / 1000);
+  }
+  const median = (a: number[]): number => [...a].sort((x, y) => x - y)[a.length >> 1]!;
+  // With 2+ threads: the fast path on one thread vs all, interleaved in this process (a pool with
+  // minParallelWork = ∞ runs every kernel on the calling thread): what the other cores add now.
+  const pool = engine().runner as { minParallelWork?: number };
+  let scaling = '';
+  if (threads > 1 && pool.minParallelWork !== undefined) {
+    const t1: number[] = [], tn: number[] = [], saved = pool.minParallelWork;
+    for (let r = 0; r < rounds; r++) {
+      pool.minParallelWork = Infinity;
+      let t0 = performance.now(); fast.vocode(mel); t1.push((performance.now() - t0) / 1000);
+      pool.minParallelWork = saved;
+      t0 = performance.now(); fast.vocode(mel); tn.push((performance.now() - t0) / 1000);
+    }
+    scaling = `  ${threads} threads vs 1 (interleaved here): ${(median(t1) / median(tn)).toFixed(2)}x (${(median(tn) * 1000).toFixed(1)} vs ${(median(t1) * 1000).toFixed(1)} ms)`;
+  }
   const backbone = time(() => noGrad(() => tidy(() => { model.backbone.forward(tensor(mel.data, [1, config.mel.nMels, frames])); })));
-  const row = (name: string, sec: number): void => console.log(`${name.padEnd(40)} ${(audioSeconds / sec).toFixed(0).padStart(6)}x real time  (${(sec * 1000).toFixed(1)} ms for ${audioSeconds.toFixed(1)} s)`);
-  console.log(`threads ${threads}, preset ${preset}: ${model.parameterCount().toLocaleString('en')} parameters`);
-  row(`vocoder ${preset} (mel -> wav)`, full);
-  row(`  backbone only`, backbone);
+  const row = (name: string, sec: number, extra = ''): void => console.log(`${name.padEnd(40)} ${(audioSeconds / sec).toFixed(0).padStart(6)}x real time  (${(sec * 1000).toFixed(1)} ms for ${audioSeconds.toFixed(1)} s${extra})`);
+  console.log(`threads ${threads}, preset ${preset}: ${model.parameterCount().toLocaleString('en')} parameters, load average ${loadAverage()}`);
+  row(`vocoder ${preset} (mel -> wav)`, median(tf), `, median of ${rounds}; best ${(Math.min(...tf) * 1000).toFixed(1)} ms`);
+  row(`  reference path (engine ops + JS FFT)`, median(tr), `, median of ${rounds}`);
+  if (scaling) console.log(scaling);
+  row(`  backbone only (engine ops)`, backbone);
+  fast.release();
   // A training step on one batch of random segments (no disk: a stub source).
   const t = config.training;
   const trainModel = new VocoderTrainingModel(config);

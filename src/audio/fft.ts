@@ -161,7 +161,9 @@ export class RealFFT {
       // Pack the spectrum of x into Z = E + iO (E/O: spectra of the even/odd samples), one n/2 complex IFFT.
       const m = n >> 1, z = this.plainIn, tw = this.twiddle; // plainIn has exactly n = 2m slots
       for (let k = 0; k < m; k++) {
-        const xr = re[k]!, xi = im[k]!, yr = re[m - k]!, yi = -im[m - k]!; // y = conj(X[m - k])
+        // y = conj(X[m − k]). The DC and Nyquist bins of a real signal are real: their imaginary
+        // parts (read only at k = 0) are ignored, as numpy/torch irfft and torch.istft do.
+        const xr = re[k]!, xi = k === 0 ? 0 : im[k]!, yr = re[m - k]!, yi = k === 0 ? 0 : -im[m - k]!;
         const er = 0.5 * (xr + yr), ei = 0.5 * (xi + yi);
         const dr = 0.5 * (xr - yr), di = 0.5 * (xi - yi);
         const cr = tw[2 * k]!, ci = tw[2 * k + 1]!;
@@ -176,7 +178,7 @@ export class RealFFT {
       // Conjugate trick: ifft(X) = conj(fft(conj(X))) / n over the full Hermitian spectrum.
       const c = this.work2, out = this.work;
       for (let k = 0; k < n; k++) {
-        if (k < this.bins) { c[2 * k] = re[k]!; c[2 * k + 1] = -im[k]!; }
+        if (k < this.bins) { c[2 * k] = re[k]!; c[2 * k + 1] = k === 0 || 2 * k === n ? 0 : -im[k]!; }
         else { c[2 * k] = re[n - k]!; c[2 * k + 1] = im[n - k]!; }
       }
       if (this.bluestein) this.bluestein.transform(out, c);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  AdamW, add, backward, initEngine, manualSeed, noGrad, parameter, tensor, tidy, type Tensor,
+  AdamW, add, backward, engine, initEngine, manualSeed, noGrad, parameter, tensor, tidy, type Tensor,
 } from '../../src/engine/index.js';
 import { saveCheckpoint } from '../../src/engine/node.js';
 import { istft, stft } from '../../src/audio/stft.js';
@@ -254,6 +254,104 @@ test('segments: mel and audio aligned; trainVocoder checkpoints and resumes; chu
   assert.equal(streamed.length, whole.length);
   assert.ok(maxAbsDiff(streamed, whole) < 1e-5, `streamed vs whole: ${maxAbsDiff(streamed, whole)}`);
   synth.dispose();
+});
+
+/** Synthesis in pushes of `step` frames through a stream (mel-major input). */
+function streamed(synth: VocoderSynthesizer, mel: Float32Array, frames: number, step: number): Float32Array {
+  const s = synth.stream();
+  const pieces: Float32Array[] = [];
+  for (let at = 0; at < frames; at += step) {
+    const n = Math.min(step, frames - at);
+    const data = new Float32Array(80 * n);
+    for (let m = 0; m < 80; m++) for (let t = 0; t < n; t++) data[m * n + t] = mel[m * frames + at + t]!;
+    pieces.push(s.push({ data, nMels: 80, frames: n }));
+  }
+  pieces.push(s.end());
+  return Float32Array.from(pieces.flatMap((p) => [...p]));
+}
+
+test('fast path (fused wasm kernels) = reference path (engine ops + float64 iSTFT) to float32 rounding; any chunking or thread split gives identical output', () => {
+  const pool = engine().runner as { minParallelWork?: number };
+  for (const preset of ['tiny', 'small'] as const) {
+    manualSeed(11);
+    const config = resolveVocoderConfig({ preset });
+    const model = new Vocoder(config);
+    // Push the head into the regimes the kernels special-case: magnitudes beyond the clamp
+    // (log 100) and large phases (octant reduction), a few past the polynomial range (|φ| > 8192).
+    const bias = model.head.out.bias!.unsafeView();
+    for (let k = 0; k < 513; k++) { bias[k] = k % 3 === 0 ? 5 : 1; bias[513 + k] = k % 5 === 0 ? 40 : k === 7 ? 9000 : -3; }
+    const frames = 150;
+    const mel = Float32Array.from(noise(80 * frames, 3), (v) => -5 + 6 * v);
+    const melIn = { data: mel, nMels: 80, frames };
+    const reference = new VocoderSynthesizer(model, { fast: false, chunkFrames: 1000 }).vocode(melIn);
+    const whole = new VocoderSynthesizer(model, { chunkFrames: 1000 });
+    assert.ok(whole.fast, 'the fast path covers the preset');
+    const fast = whole.vocode(melIn);
+    assert.equal(fast.length, frames * 256);
+    let peak = 0;
+    for (const v of reference) peak = Math.max(peak, Math.abs(v));
+    const diff = maxAbsDiff(fast, reference);
+    console.log(`  ${preset}: max |fast − reference| = ${diff.toExponential(2)} (${(diff / peak).toExponential(2)} of the peak ${peak.toFixed(3)})`);
+    assert.ok(diff <= 2e-6 * peak, `fast vs reference: ${diff} (peak ${peak})`);
+    // Chunks of 7 frames pushed 13 at a time, and every kernel split over the threads.
+    const chunked = new VocoderSynthesizer(model, { chunkFrames: 7 });
+    assert.deepEqual(streamed(chunked, mel, frames, 13), fast, 'chunked + streamed = whole, bit for bit');
+    const saved = pool.minParallelWork;
+    if (saved !== undefined) pool.minParallelWork = 0;
+    try {
+      const split = new VocoderSynthesizer(model, { chunkFrames: 40 });
+      assert.deepEqual(split.vocode(melIn), fast, 'thread split = one thread, bit for bit');
+      split.release();
+    } finally {
+      if (saved !== undefined) pool.minParallelWork = saved;
+    }
+    whole.release(); chunked.release();
+    model.dispose();
+  }
+});
+
+test('fast path sin/cos kernel: ≤ 2e-7 absolute for |x| ≤ 100, f64 Math beyond the polynomial range', () => {
+  const xs: number[] = [];
+  for (let i = 0; i <= 200000; i++) xs.push(-100 + (200 * i) / 200000);
+  xs.push(0, -0, 8191.5, -8192, 8192.5, 1e6, -3e7, Infinity, -Infinity, NaN);
+  while (xs.length % 4) xs.push(0.5);
+  const n = xs.length;
+  const s = Float32Array.from(xs), sin = new Float32Array(n), cos = new Float32Array(n);
+  tidy(() => {
+    const x = tensor(s, [n]), ps = tensor(sin, [n]), pc = tensor(cos, [n]);
+    engine().runner.run('vocos_sincos_f32', [n, x.ptr, ps.ptr, pc.ptr], 0);
+    sin.set(ps.toFloat32Array()); cos.set(pc.toFloat32Array());
+  });
+  let worst = 0;
+  for (let i = 0; i < n; i++) {
+    const v = s[i]!;
+    if (!Number.isFinite(v)) { assert.ok(Number.isNaN(sin[i]!) && Number.isNaN(cos[i]!), `sin/cos(${v})`); continue; }
+    const es = Math.abs(sin[i]! - Math.sin(v)), ec = Math.abs(cos[i]! - Math.cos(v));
+    if (Math.abs(v) <= 100) worst = Math.max(worst, es, ec);
+    else assert.ok(es <= 1e-6 && ec <= 1e-6, `sin/cos(${v}): ${sin[i]} ${cos[i]}`);
+  }
+  console.log(`  sincos max abs error on [−100, 100]: ${worst.toExponential(2)}`);
+  assert.ok(worst <= 2e-7, `max error ${worst}`);
+});
+
+test('the vocoder inference path (vocode.ts and everything it imports) has no static Node-only import', () => {
+  const root = join(ROOT, 'src');
+  const seen = new Set<string>(), offenders: string[] = [];
+  const queue = ['models/vocoder/vocode.ts'];
+  while (queue.length) {
+    const rel = queue.pop()!;
+    if (seen.has(rel)) continue;
+    seen.add(rel);
+    const src = readFileSync(join(root, rel), 'utf8');
+    // Static value imports only: `import type` is erased, dynamic import() behind a call is allowed.
+    for (const m of src.matchAll(/^\s*import\s+(?!type\b)[^;(]*?from\s+['"]([^'"]+)['"]/gm)) {
+      const spec = m[1]!;
+      if (/^(node:|fs$|path$|os$|worker_threads$)/.test(spec)) offenders.push(`${rel} → ${spec}`);
+      else if (spec.startsWith('.')) queue.push(join(rel, '..', spec).replace(/\.js$/, '.ts'));
+    }
+  }
+  assert.ok(seen.has('models/vocoder/fast.ts') && seen.has('engine/index.ts'));
+  assert.deepEqual(offenders, [], `Node-only imports: ${offenders.join(', ')}`);
 });
 
 test('vocode CLI: copy-synthesis and .npy input with a tiny checkpoint; --griffin-lim without one', async () => {

@@ -109,13 +109,17 @@ export function vocoderTask(model: VocoderTrainingModel, source: VocoderBatchSou
       const extractor = new MelExtractor(c.mel);
       let sum = 0, n = 0;
       lastSamples = [];
-      for (const item of val.items.slice(0, valCount)) {
-        const m = val.loadMel(item);
-        const audio = synth.vocode({ data: m.mel, nMels: m.nMels, frames: m.frames });
-        const back = extractor.compute(audio);
-        const frames = Math.min(back.frames, m.frames);
-        for (let k = 0; k < m.nMels; k++) for (let f = 0; f < frames; f++) { sum += Math.abs(back.data[k * back.frames + f]! - m.mel[k * m.frames + f]!); n++; }
-        lastSamples.push({ id: item.id, audio });
+      try {
+        for (const item of val.items.slice(0, valCount)) {
+          const m = val.loadMel(item);
+          const audio = synth.vocode({ data: m.mel, nMels: m.nMels, frames: m.frames });
+          const back = extractor.compute(audio);
+          const frames = Math.min(back.frames, m.frames);
+          for (let k = 0; k < m.nMels; k++) for (let f = 0; f < frames; f++) { sum += Math.abs(back.data[k * back.frames + f]! - m.mel[k * m.frames + f]!); n++; }
+          lastSamples.push({ id: item.id, audio });
+        }
+      } finally {
+        synth.release(); // the packed weight copy; the generator trains on
       }
       return { loss: sum / Math.max(1, n), melL1: sum / Math.max(1, n) };
     },

@@ -8,18 +8,20 @@
  * chunk plus its right context is available, computes the head, and feeds the spectrum frames to
  * an overlap-add iSTFT that emits each hop of samples as soon as no later frame can touch it.
  *
- * The iSTFT here uses the real FFT of src/audio (O(N log N), float64), not the matmul iSTFT of
- * training (O(N²)); both compute torch.istft(center=True) and are tested equal.
+ * Two implementations compute a chunk: the fast path (fast.ts: 2 + layers fused wasm kernel calls
+ * per chunk, float32 FFT; the default) and the reference path (engine ops for the model, then the float64
+ * real FFT of src/audio in `StreamingISTFT`; `fast: false`, and the fallback for configs the fast
+ * kernels do not cover). Both compute torch.istft(center=True) of the same spectrum (the
+ * imaginary parts of the DC and Nyquist bins ignored, as in training) and are tested equal to
+ * float32 rounding. Neither is the matmul iSTFT of training (O(N²)).
  */
-import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { noGrad, tensor, tidy, type Tensor } from '../../engine/index.js';
-import { loadCheckpoint } from '../../engine/node.js';
 import { RealFFT } from '../../audio/fft.js';
 import type { MelSpectrogram } from '../../audio/mel.js';
 import { resolveVocoderConfig, type VocoderConfig } from './config.js';
 import { Vocoder, spectrumChannelsLast } from './model.js';
 import { paddedHann } from './istft.js';
+import { FastVocoderPath, fastPathUnsupported } from './fast.js';
 
 /**
  * Overlap-add inverse STFT that streams: push complex frames one at a time, get back the samples
@@ -78,9 +80,21 @@ export class StreamingISTFT {
   }
 }
 
+/** Frames per kernel call of a whole-utterance `vocode()` on the fast path (at least; ≈ 24 s). */
+const FAST_WHOLE_CHUNK = 2048;
+
 export interface SynthesizerOptions {
-  /** Frames computed per backbone call (default 256 ≈ 3 s). */
+  /**
+   * Frames computed per backbone call of a stream (default 256 ≈ 3 s). A whole-utterance
+   * `vocode()` on the fast path uses chunks of at least 2048 frames (its memory is ~2.4 KB per
+   * frame), saving the 2 × contextFrames recomputed per chunk; the output does not depend on it.
+   */
   chunkFrames?: number;
+  /**
+   * Use the fused-kernel path (fast.ts; default true when the config allows it). false = the
+   * op-by-op reference path with the float64 JS iSTFT.
+   */
+  fast?: boolean;
 }
 
 /**
@@ -95,11 +109,31 @@ export class VocoderSynthesizer {
   /** Context frames each side that make chunked output equal the full pass. */
   readonly contextFrames: number;
 
+  /** Whether chunks run on the fused kernels (see SynthesizerOptions.fast). */
+  readonly fast: boolean;
+  private fastPath: FastVocoderPath | null = null;
+
   constructor(readonly model: Vocoder, opts: SynthesizerOptions = {}) {
     this.chunkFrames = opts.chunkFrames ?? 256;
     const c = model.config;
     this.contextFrames = ((c.kernel - 1) / 2) * (c.layers + 1);
+    this.fast = (opts.fast ?? true) && fastPathUnsupported(c) === null;
     model.eval();
+  }
+
+  /**
+   * The fused-kernel path, created at first use: it packs a copy of the weights as they are then.
+   * After changing the model's weights, call `release()` so the next synthesis packs them again.
+   */
+  fastKernels(): FastVocoderPath {
+    if (!this.fast) throw new Error('VocoderSynthesizer: the fast path is off for this synthesizer');
+    return (this.fastPath ??= new FastVocoderPath(this.model));
+  }
+
+  /** Frees the fast path's packed weights and scratch (the model stays usable). */
+  release(): void {
+    this.fastPath?.dispose();
+    this.fastPath = null;
   }
 
   get config(): VocoderConfig { return this.model.config; }
@@ -108,10 +142,15 @@ export class VocoderSynthesizer {
 
   /**
    * Loads a vocoder from a training run folder (checkpoint.safetensors + checkpoint.json) or a
-   * .safetensors file. Tensors named "model.generator.*" (trainer checkpoints) or bare generator
+   * .safetensors file (Node only; in a browser build a `Vocoder`, load its weights and use the
+   * constructor). Tensors named "model.generator.*" (trainer checkpoints) or bare generator
    * names are accepted.
    */
   static async load(path: string, opts: SynthesizerOptions = {}): Promise<VocoderSynthesizer> {
+    // Node-only file access, imported here so the rest of this module stays browser-safe.
+    const [{ existsSync, statSync }, { join }, { loadCheckpoint }] = await Promise.all([
+      import('node:fs'), import('node:path'), import('../../engine/node.js'),
+    ]);
     const file = existsSync(path) && statSync(path).isDirectory() ? join(path, 'checkpoint.safetensors') : path;
     if (!existsSync(file)) throw new Error(`${file}: no vocoder checkpoint (train one with \`clip-tts train-vocoder\`, or use --griffin-lim)`);
     const ck = await loadCheckpoint(file);
@@ -172,11 +211,13 @@ export class VocoderSynthesizer {
    * (default frames·hop).
    */
   vocode(mel: MelSpectrogram, length?: number): Float32Array {
-    const s = this.stream();
-    const parts = [s.push(mel), s.end()];
-    const all = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of parts) { all.set(p, at); at += p.length; }
+    const s = new VocoderStream(this, this.fast ? Math.max(this.chunkFrames, FAST_WHOLE_CHUNK) : this.chunkFrames);
+    const first = s.push(mel), rest = s.end();
+    let all = rest;
+    if (first.length) {
+      all = new Float32Array(first.length + rest.length);
+      all.set(first); all.set(rest, first.length);
+    }
     const want = length ?? mel.frames * this.hop;
     if (all.length === want) return all;
     const out = new Float32Array(want);
@@ -185,6 +226,7 @@ export class VocoderSynthesizer {
   }
 
   dispose(): void {
+    this.release();
     this.model.dispose();
   }
 }
@@ -194,16 +236,27 @@ export class VocoderSynthesizer {
  * samples), independent of how the mel was split into pushes.
  */
 export class VocoderStream {
-  private frames: Float32Array = new Float32Array(0);
+  /** Mel frames so far, channel-major [nMels][cap] (frame t of channel m at m·cap + t). */
+  private mel: Float32Array = new Float32Array(0);
+  private cap = 0;
   private total = 0;
   /** Frames whose spectrum went into the iSTFT. */
   private done = 0;
   private emitted = 0;
   private ended = false;
-  private readonly istft: StreamingISTFT;
+  /** Reference path: the float64 overlap-add iSTFT. */
+  private readonly istft: StreamingISTFT | null;
+  /** Fast path: the kernels and the unfinished overlap-add samples between chunks. */
+  private readonly fast: FastVocoderPath | null;
+  private readonly carry: Float32Array;
 
-  constructor(private readonly synth: VocoderSynthesizer) {
-    this.istft = new StreamingISTFT(synth.config.nFft, synth.config.hop);
+  private readonly chunkFrames: number;
+
+  constructor(private readonly synth: VocoderSynthesizer, chunkFrames = synth.chunkFrames) {
+    this.chunkFrames = chunkFrames;
+    this.fast = synth.fast ? synth.fastKernels() : null;
+    this.istft = this.fast ? null : new StreamingISTFT(synth.config.nFft, synth.config.hop);
+    this.carry = new Float32Array(this.fast ? this.fast.carryLength : 0);
   }
 
   /** Appends mel frames (mel-major [nMels, frames]); returns the samples that became final. */
@@ -211,14 +264,19 @@ export class VocoderStream {
     if (this.ended) throw new Error('VocoderStream: push after end()');
     const nMels = this.synth.config.mel.nMels;
     if (mel.nMels !== nMels) throw new Error(`VocoderStream: mel has ${mel.nMels} channels, the vocoder expects ${nMels}`);
-    const grown = new Float32Array((this.total + mel.frames) * nMels);
-    grown.set(this.frames.subarray(0, this.total * nMels));
-    for (let t = 0; t < mel.frames; t++) for (let m = 0; m < nMels; m++) grown[(this.total + t) * nMels + m] = mel.data[m * mel.frames + t]!;
-    this.frames = grown;
-    this.total += mel.frames;
+    const F = mel.frames;
+    if (this.total + F > this.cap) {
+      const cap = Math.max(this.total + F, 2 * this.cap);
+      const grown = new Float32Array(nMels * cap);
+      for (let m = 0; m < nMels; m++) grown.set(this.mel.subarray(m * this.cap, m * this.cap + this.total), m * cap);
+      this.mel = grown;
+      this.cap = cap;
+    }
+    for (let m = 0; m < nMels; m++) this.mel.set(mel.data.subarray(m * F, (m + 1) * F), m * this.cap + this.total);
+    this.total += F;
     // Compute every full chunk whose right context is already available.
     const out: Float32Array[] = [];
-    const { chunkFrames, contextFrames } = this.synth;
+    const { chunkFrames } = this, { contextFrames } = this.synth;
     while (this.done + chunkFrames + contextFrames <= this.total) out.push(this.compute(this.done + chunkFrames));
     return this.concat(out);
   }
@@ -228,28 +286,56 @@ export class VocoderStream {
     if (this.ended) return new Float32Array(0);
     this.ended = true;
     const out: Float32Array[] = [];
-    while (this.done < this.total) out.push(this.compute(Math.min(this.total, this.done + this.synth.chunkFrames)));
-    // The centred output of F frames is F·hop samples; the overlap-add tail holds a little more.
-    const tail = this.istft.flush();
-    const remaining = Math.max(0, Math.min(tail.length, this.total * this.synth.hop - this.emitted));
-    out.push(tail.subarray(0, remaining));
-    this.emitted += remaining;
+    let flushed = false;
+    while (this.done < this.total) {
+      const to = Math.min(this.total, this.done + this.chunkFrames);
+      // The fast path appends the overlap-add tail to the last chunk's samples (one array, no copy).
+      flushed = this.fast !== null && to === this.total;
+      out.push(this.compute(to, flushed));
+    }
+    if (!flushed) {
+      // The centred output of F frames is F·hop samples; the overlap-add tail holds a little more.
+      const tail = this.fast ? this.centred(this.fast.flush(this.carry, this.total), this.total * this.synth.hop) : this.istft!.flush();
+      const remaining = Math.max(0, Math.min(tail.length, this.total * this.synth.hop - this.emitted));
+      out.push(tail.subarray(0, remaining));
+      this.emitted += remaining;
+    }
     return this.concat(out);
   }
 
-  private compute(to: number): Float32Array {
-    const bins = this.synth.config.nFft / 2 + 1;
-    const { re, im } = this.synth.spectrumFrames(this.frames, this.total, this.done, to);
-    const out: Float32Array[] = [];
-    for (let t = 0; t < to - this.done; t++) out.push(this.istft.push(re.subarray(t * bins, (t + 1) * bins), im.subarray(t * bins, (t + 1) * bins)));
+  /** Computes frames [done, to); `last`: also flush the overlap-add tail (fast path; to = total). */
+  private compute(to: number, last = false): Float32Array {
+    let all: Float32Array;
+    if (this.fast) {
+      const raw = this.fast.chunk(this.mel, this.cap, this.total, this.done, to, this.synth.contextFrames, this.carry, last);
+      all = this.centred(raw, this.done * this.synth.hop);
+      // Output ends at total·hop samples (the tail holds a little more).
+      if (last) all = all.subarray(0, Math.max(0, Math.min(all.length, this.total * this.synth.hop - this.emitted)));
+    } else {
+      // spectrumFrames wants frame-major frames: pass the chunk's span (its context included).
+      const nMels = this.synth.config.mel.nMels, bins = this.synth.config.nFft / 2 + 1, ctx = this.synth.contextFrames;
+      const lo = Math.max(0, this.done - ctx), hi = Math.min(this.total, to + ctx), n = hi - lo;
+      const frames = new Float32Array(n * nMels);
+      for (let t = 0; t < n; t++) for (let m = 0; m < nMels; m++) frames[t * nMels + m] = this.mel[m * this.cap + lo + t]!;
+      const { re, im } = this.synth.spectrumFrames(frames, n, this.done - lo, to - lo);
+      const out: Float32Array[] = [];
+      for (let t = 0; t < to - this.done; t++) out.push(this.istft!.push(re.subarray(t * bins, (t + 1) * bins), im.subarray(t * bins, (t + 1) * bins)));
+      all = this.concat(out);
+    }
     this.done = to;
-    const all = this.concat(out);
     this.emitted += all.length;
     return all;
   }
 
+  /** Raw overlap-add samples starting at raw position `start` → centred output (drops raw < nFft/2). */
+  private centred(raw: Float32Array, start: number): Float32Array {
+    const skip = Math.max(0, Math.min(raw.length, this.synth.config.nFft / 2 - start));
+    return skip ? raw.subarray(skip) : raw;
+  }
+
   private concat(parts: Float32Array[]): Float32Array {
-    if (parts.length === 1) return parts[0]!;
+    const nonEmpty = parts.filter((p) => p.length > 0);
+    if (nonEmpty.length <= 1) return nonEmpty[0] ?? new Float32Array(0);
     const all = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
     let at = 0;
     for (const p of parts) { all.set(p, at); at += p.length; }

@@ -8,3 +8,4 @@ export * from './nn';
 export * from './optim';
 export * from './random';
 export * from './shape';
+export * from './vocos';
