@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 /** One `clip-tts` sub-command. Each lives in its own file under src/cli/commands/. */
 export interface Command {
   /** Name typed after `clip-tts`. */
@@ -60,4 +61,36 @@ export function flagNumber(args: ParsedArgs, name: string): number | undefined {
   const x = Number(v);
   if (!Number.isFinite(x)) throw new UsageError(`--${name} must be a number, got "${v}"`);
   return x;
+}
+
+/** Throws a UsageError naming every flag not in `known` (typos must not be ignored silently). */
+export function rejectUnknownFlags(args: ParsedArgs, known: readonly string[]): void {
+  const unknown = [...args.flags.keys()].filter((k) => !known.includes(k));
+  if (unknown.length) throw new UsageError(`unknown option ${unknown.map((k) => (k.length === 1 ? `-${k}` : `--${k}`)).join(', ')}`);
+}
+
+/**
+ * Resolves a `--config` value: a preset name, else a JSON file parsed by `parse`. A missing file,
+ * bad JSON or a config error (thrown as `errorType`) becomes a UsageError naming the file.
+ */
+export function loadConfigArg<C>(spec: string, presets: { is(name: string): boolean; get(name: string): C; names: string }, parse: (json: unknown) => C, errorType: new (...a: never[]) => Error): C {
+  if (presets.is(spec)) return presets.get(spec);
+  let text: string;
+  try {
+    text = readFileSync(spec, 'utf8');
+  } catch {
+    throw new UsageError(`--config ${spec}: neither a preset (${presets.names}) nor a readable file`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`--config ${spec} is not valid JSON: ${(e as Error).message}`);
+  }
+  try {
+    return parse(json);
+  } catch (e) {
+    if (e instanceof errorType) throw new UsageError(`--config ${spec}: ${e.message}`);
+    throw e;
+  }
 }

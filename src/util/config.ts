@@ -22,3 +22,18 @@ export function overlayConfig(base: Record<string, unknown>, patch: Record<strin
     }
   }
 }
+
+/**
+ * `{"preset": NAME, "kind"?: KIND, ...overrides}` → a deep copy of the preset with the overrides
+ * laid over it (validation is the caller's). The preset defaults to `defaultPreset`.
+ */
+export function presetWithOverrides<C>(json: unknown, o: { kind: string; presets: Readonly<Record<string, C>>; defaultPreset: string; makeError: (message: string) => Error }): C {
+  if (!isRecord(json)) throw o.makeError('config must be a JSON object');
+  const presetName = json.preset ?? o.defaultPreset;
+  if (typeof presetName !== 'string' || !Object.hasOwn(o.presets, presetName)) throw o.makeError(`unknown preset ${JSON.stringify(presetName)} (${Object.keys(o.presets).join(' | ')})`);
+  const cfg = structuredClone(o.presets[presetName]!);
+  const { preset: _preset, kind, ...rest } = json;
+  if (kind !== undefined && kind !== o.kind) throw o.makeError(`config kind is ${JSON.stringify(kind)}, expected "${o.kind}"`);
+  overlayConfig(cfg as unknown as Record<string, unknown>, rest, o.makeError);
+  return cfg;
+}

@@ -1,5 +1,5 @@
 import { existsSync, writeFileSync } from 'node:fs';
-import { flagNumber, flagString, parseArgs, UsageError, type Command } from '../command.js';
+import { flagNumber, flagString, parseArgs, UsageError, type Command, rejectUnknownFlags } from '../command.js';
 import { initEngine, shutdownEngine } from '../../engine/index.js';
 import { AcousticSynthesizer } from '../../models/acoustic/synthesizer.js';
 import { evaluateAcoustic, formatGroups } from '../../models/acoustic/evaluate.js';
@@ -40,8 +40,7 @@ Example:
 
   async run(argv: string[]): Promise<number> {
     const args = parseArgs(argv, ['quiet']);
-    const unknown = [...args.flags.keys()].filter((k) => !KNOWN_FLAGS.includes(k));
-    if (unknown.length) throw new UsageError(`unknown option ${unknown.map((k) => (k.length === 1 ? `-${k}` : `--${k}`)).join(', ')}`);
+    rejectUnknownFlags(args, KNOWN_FLAGS);
     if (args.positional.length !== 1) throw new UsageError('expected one FEATURES_DIR');
     const featuresDir = args.positional[0]!;
     if (!existsSync(featuresDir)) throw new UsageError(`${featuresDir}: no such features folder`);

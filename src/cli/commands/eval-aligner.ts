@@ -1,4 +1,4 @@
-import { flagString, parseArgs, UsageError, type Command } from '../command.js';
+import { flagString, parseArgs, UsageError, type Command, rejectUnknownFlags } from '../command.js';
 import { initEngine, shutdownEngine } from '../../engine/index.js';
 import { loadAligner } from '../../models/aligner/checkpoint.js';
 import { evaluateAligner } from '../../models/aligner/evaluate.js';
@@ -29,8 +29,7 @@ Example:
 
   async run(argv: string[]): Promise<number> {
     const args = parseArgs(argv);
-    const unknown = [...args.flags.keys()].filter((k) => !KNOWN_FLAGS.includes(k));
-    if (unknown.length) throw new UsageError(`unknown option ${unknown.map((k) => `--${k}`).join(', ')}`);
+    rejectUnknownFlags(args, KNOWN_FLAGS);
     if (args.positional.length !== 1) throw new UsageError(args.positional.length ? `expected one features folder, got ${args.positional.join(' ')}` : 'missing FEATURES_DIR');
     const aligner = flagString(args, 'aligner');
     if (!aligner) throw new UsageError('missing --aligner DIR');

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { flagNumber, flagString, parseArgs, UsageError, type Command } from '../command.js';
+import { flagNumber, flagString, parseArgs, UsageError, type Command, rejectUnknownFlags } from '../command.js';
 import { initEngine, shutdownEngine } from '../../engine/index.js';
 import { encodePng } from '../../audio/png.js';
 import { evaluateRetrieval, formatRetrievalTable, loadSpeechClip, renderSimilarityImage } from '../../models/speech-clip/evaluate.js';
@@ -31,8 +31,7 @@ Example:
 
   async run(argv: string[]): Promise<number> {
     const args = parseArgs(argv);
-    const unknown = [...args.flags.keys()].filter((k) => !KNOWN_FLAGS.includes(k));
-    if (unknown.length) throw new UsageError(`unknown option ${unknown.map((k) => `--${k}`).join(', ')}`);
+    rejectUnknownFlags(args, KNOWN_FLAGS);
     if (args.positional.length !== 2) throw new UsageError('expected CHECKPOINT and FEATURES_DIR');
     const [checkpoint, featuresDir] = args.positional as [string, string];
     const split = flagString(args, 'split') ?? 'val';

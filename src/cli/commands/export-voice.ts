@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { flagString, parseArgs, UsageError, type Command } from '../command.js';
+import { flagString, parseArgs, UsageError, type Command, rejectUnknownFlags } from '../command.js';
 import { initEngine } from '../../engine/index.js';
 import { ClipTTS, exportVoice, VOICE_SIZE_BUDGET_BYTES } from '../../synth/index.js';
 
@@ -37,8 +37,7 @@ Example:
 
   async run(argv: string[]): Promise<number> {
     const args = parseArgs(argv);
-    const unknown = [...args.flags.keys()].filter((k) => !KNOWN_FLAGS.includes(k));
-    if (unknown.length) throw new UsageError(`unknown option ${unknown.map((k) => (k.length === 1 ? `-${k}` : `--${k}`)).join(', ')}`);
+    rejectUnknownFlags(args, KNOWN_FLAGS);
     if (args.positional.length) throw new UsageError(`unexpected argument "${args.positional[0]}"`);
     const need = (flag: string, ...aliases: string[]): string => {
       const v = flagString(args, flag, ...aliases);

@@ -1,5 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { flagString, parseArgs, UsageError, type Command } from '../command.js';
+import { flagString, parseArgs, UsageError, type Command, rejectUnknownFlags } from '../command.js';
 import { readWavFile } from '../../audio/wav-file.js';
 import { resample } from '../../audio/resample.js';
 import { DEFAULT_MEL_CONFIG, MelExtractor, parseMelConfigJson, MelConfigError, type MelConfig } from '../../audio/mel.js';
@@ -59,8 +59,7 @@ Example:
 
   async run(argv: string[]): Promise<number> {
     const args = parseArgs(argv);
-    const unknown = [...args.flags.keys()].filter((k) => !KNOWN_FLAGS.includes(k));
-    if (unknown.length) throw new UsageError(`unknown option ${unknown.map((k) => (k.length === 1 ? `-${k}` : `--${k}`)).join(', ')}`);
+    rejectUnknownFlags(args, KNOWN_FLAGS);
     if (args.positional.length === 0) throw new UsageError('missing input WAV file');
     if (args.positional.length > 1) throw new UsageError(`expected one input file, got ${args.positional.length}: ${args.positional.join(' ')}`);
     const input = args.positional[0]!;

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { flagNumber, flagString, parseArgs, UsageError, type Command } from '../command.js';
+import { flagNumber, flagString, parseArgs, UsageError, type Command, rejectUnknownFlags } from '../command.js';
 import { parseMelConfigJson, MelConfigError, type MelConfig } from '../../audio/mel.js';
 import { formatReport, prepareDataset, PrepareError } from '../../data/prepare.js';
 import { isDatasetFormat } from '../../data/readers/index.js';
@@ -60,8 +60,7 @@ Example:
 
   async run(argv: string[]): Promise<number> {
     const args = parseArgs(argv, ['strict', 'float32', 'quiet']);
-    const unknown = [...args.flags.keys()].filter((k) => !KNOWN_FLAGS.includes(k));
-    if (unknown.length) throw new UsageError(`unknown option ${unknown.map((k) => (k.length === 1 ? `-${k}` : `--${k}`)).join(', ')}`);
+    rejectUnknownFlags(args, KNOWN_FLAGS);
     if (args.positional.length !== 1) throw new UsageError(args.positional.length ? `expected one dataset folder, got ${args.positional.join(' ')}` : 'missing DATASET_DIR');
     const outDir = flagString(args, 'out', 'o');
     if (!outDir) throw new UsageError('missing --out FEATURES_DIR');

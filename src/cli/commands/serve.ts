@@ -1,5 +1,5 @@
 import { delimiter } from 'node:path';
-import { flagNumber, flagString, parseArgs, UsageError, type Command, type ParsedArgs } from '../command.js';
+import { flagNumber, flagString, parseArgs, UsageError, type Command, type ParsedArgs, rejectUnknownFlags } from '../command.js';
 import { ClipTTSService, type ClipTTSServiceOptions } from '../../server/clip-tts-service.js';
 import { SpeechServer, DEFAULT_SERVER_LIMITS, type SpeechServerOptions } from '../../server/server.js';
 import { closeOnSignal } from '../../server/shutdown.js';
@@ -43,8 +43,7 @@ Example:
 
   async run(argv: string[]): Promise<number> {
     const args = parseArgs(argv, ['quiet']);
-    const unknown = [...args.flags.keys()].filter((k) => !KNOWN_FLAGS.includes(k));
-    if (unknown.length) throw new UsageError(`unknown option ${unknown.map((k) => `--${k}`).join(', ')}`);
+    rejectUnknownFlags(args, KNOWN_FLAGS);
     if (args.positional.length) throw new UsageError(`unexpected argument ${args.positional[0]}`);
     const port = flagNumber(args, 'port') ?? 8080;
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0..65535, got ${port}`);

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { flagNumber, flagString, parseArgs, UsageError, type Command, type ParsedArgs } from '../command.js';
+import { flagNumber, flagString, parseArgs, UsageError, type Command, type ParsedArgs, rejectUnknownFlags } from '../command.js';
 import { ClipTTS, DEFAULT_VOICE, resolveSynthesisOptions, toWav, type SynthesisOptions, type SynthesisResult } from '../../synth/index.js';
 
 const KNOWN_FLAGS = ['o', 'output', 'input', 'out-dir', 'timestamps', 'voice', 'speed', 'pitch', 'energy', 'speaker', 'emotion', 'ssml', 'threads'];
@@ -91,8 +91,7 @@ Examples:
 
   async run(argv: string[]): Promise<number> {
     const args = parseArgs(argv, ['ssml']);
-    const unknown = [...args.flags.keys()].filter((k) => !KNOWN_FLAGS.includes(k));
-    if (unknown.length) throw new UsageError(`unknown option ${unknown.map((k) => (k.length === 1 ? `-${k}` : `--${k}`)).join(', ')}`);
+    rejectUnknownFlags(args, KNOWN_FLAGS);
     const input = flagString(args, 'input'), outDir = flagString(args, 'out-dir'), output = flagString(args, 'o', 'output');
     const timestampsFile = flagString(args, 'timestamps');
     const threads = flagNumber(args, 'threads');

@@ -1,28 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { flagNumber, flagString, parseArgs, UsageError, type Command } from '../command.js';
+import { flagNumber, flagString, parseArgs, UsageError, type Command, rejectUnknownFlags, loadConfigArg } from '../command.js';
 import { initEngine, shutdownEngine } from '../../engine/index.js';
-import { isPresetName, parseSpeechClipConfig, presetConfig, SpeechClipConfigError, type SpeechClipConfig } from '../../models/speech-clip/config.js';
+import { isPresetName, parseSpeechClipConfig, presetConfig, SpeechClipConfigError, type PresetName, type SpeechClipConfig } from '../../models/speech-clip/config.js';
 import { formatRetrievalTable } from '../../models/speech-clip/evaluate.js';
 import { trainSpeechClip } from '../../models/speech-clip/train.js';
 
 const KNOWN_FLAGS = ['out', 'o', 'config', 'max-steps', 'resume', 'threads', 'quiet'];
 
 function loadConfig(spec: string | undefined): SpeechClipConfig {
-  const name = spec ?? 'small';
-  if (isPresetName(name)) return presetConfig(name);
-  if (!existsSync(name)) throw new UsageError(`--config ${name}: neither a preset (tiny | small) nor a file`);
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(name, 'utf8'));
-  } catch (e) {
-    throw new UsageError(`--config ${name} is not valid JSON: ${(e as Error).message}`);
-  }
-  try {
-    return parseSpeechClipConfig(json);
-  } catch (e) {
-    if (e instanceof SpeechClipConfigError) throw new UsageError(`--config ${name}: ${e.message}`);
-    throw e;
-  }
+  return loadConfigArg(spec ?? 'small', { is: isPresetName, get: (n) => presetConfig(n as PresetName), names: 'tiny | small' }, parseSpeechClipConfig, SpeechClipConfigError);
 }
 
 /** `clip-tts train-clip`: Speech-Clip contrastive pre-training of the text encoder. */
@@ -53,8 +38,7 @@ Example:
 
   async run(argv: string[]): Promise<number> {
     const args = parseArgs(argv, ['resume', 'quiet']);
-    const unknown = [...args.flags.keys()].filter((k) => !KNOWN_FLAGS.includes(k));
-    if (unknown.length) throw new UsageError(`unknown option ${unknown.map((k) => (k.length === 1 ? `-${k}` : `--${k}`)).join(', ')}`);
+    rejectUnknownFlags(args, KNOWN_FLAGS);
     if (args.positional.length !== 1) throw new UsageError('expected one FEATURES_DIR');
     const featuresDir = args.positional[0]!;
     const outDir = flagString(args, 'out', 'o');

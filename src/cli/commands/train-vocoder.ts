@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { flagNumber, flagString, parseArgs, UsageError, type Command } from '../command.js';
+import { flagNumber, flagString, parseArgs, UsageError, type Command, rejectUnknownFlags } from '../command.js';
 import { initEngine } from '../../engine/index.js';
 import { isVocoderPreset, resolveVocoderConfig, VocoderConfigError, type VocoderConfig } from '../../models/vocoder/config.js';
 import { trainVocoder } from '../../models/vocoder/train.js';
@@ -71,8 +71,7 @@ Example:
 
   async run(argv: string[]): Promise<number> {
     const args = parseArgs(argv, BOOLEANS);
-    const unknown = [...args.flags.keys()].filter((k) => !KNOWN_FLAGS.includes(k));
-    if (unknown.length) throw new UsageError(`unknown option ${unknown.map((k) => (k.length === 1 ? `-${k}` : `--${k}`)).join(', ')}`);
+    rejectUnknownFlags(args, KNOWN_FLAGS);
     if (args.positional.length !== 1) throw new UsageError('expected one FEATURES_DIR');
     const featuresDir = args.positional[0]!;
     if (!existsSync(join(featuresDir, 'manifest.json'))) throw new UsageError(`${featuresDir}: no manifest.json (run \`clip-tts prepare\` first)`);

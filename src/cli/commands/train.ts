@@ -1,27 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { flagNumber, flagString, parseArgs, UsageError, type Command } from '../command.js';
+import { existsSync } from 'node:fs';
+import { flagNumber, flagString, parseArgs, UsageError, type Command, rejectUnknownFlags, loadConfigArg } from '../command.js';
 import { initEngine, shutdownEngine } from '../../engine/index.js';
-import { AcousticConfigError, acousticPreset, isAcousticPreset, parseAcousticConfig, type AcousticConfig } from '../../models/acoustic/config.js';
+import { AcousticConfigError, acousticPreset, isAcousticPreset, parseAcousticConfig, type AcousticConfig, type AcousticPreset } from '../../models/acoustic/config.js';
 import { trainAcoustic } from '../../models/acoustic/train.js';
 
 const KNOWN_FLAGS = ['out', 'o', 'config', 'init-clip', 'max-steps', 'schedule-steps', 'resume', 'threads', 'quiet'];
 
 function loadConfig(spec: string | undefined): AcousticConfig {
-  const name = spec ?? 'small';
-  if (isAcousticPreset(name)) return acousticPreset(name);
-  if (!existsSync(name)) throw new UsageError(`--config ${name}: neither a preset (tiny | small | base) nor a file`);
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(name, 'utf8'));
-  } catch (e) {
-    throw new UsageError(`--config ${name} is not valid JSON: ${(e as Error).message}`);
-  }
-  try {
-    return parseAcousticConfig(json);
-  } catch (e) {
-    if (e instanceof AcousticConfigError) throw new UsageError(`--config ${name}: ${e.message}`);
-    throw e;
-  }
+  return loadConfigArg(spec ?? 'small', { is: isAcousticPreset, get: (n) => acousticPreset(n as AcousticPreset), names: 'tiny | small | base' }, parseAcousticConfig, AcousticConfigError);
 }
 
 function positiveInt(v: number | undefined, flag: string): number | undefined {
@@ -61,8 +47,7 @@ Example:
 
   async run(argv: string[]): Promise<number> {
     const args = parseArgs(argv, ['resume', 'quiet']);
-    const unknown = [...args.flags.keys()].filter((k) => !KNOWN_FLAGS.includes(k));
-    if (unknown.length) throw new UsageError(`unknown option ${unknown.map((k) => (k.length === 1 ? `-${k}` : `--${k}`)).join(', ')}`);
+    rejectUnknownFlags(args, KNOWN_FLAGS);
     if (args.positional.length !== 1) throw new UsageError('expected one FEATURES_DIR');
     const featuresDir = args.positional[0]!;
     if (!existsSync(featuresDir)) throw new UsageError(`${featuresDir}: no such features folder (make one with clip-tts prepare)`);

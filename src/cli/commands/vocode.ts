@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { existsSync } from 'node:fs';
-import { flagString, parseArgs, UsageError, type Command } from '../command.js';
+import { flagString, parseArgs, UsageError, type Command, rejectUnknownFlags } from '../command.js';
 import { initEngine } from '../../engine/index.js';
 import { readWavFile, writeWavFile } from '../../audio/node.js';
 import { resample } from '../../audio/resample.js';
@@ -42,8 +42,7 @@ Example:
 
   async run(argv: string[]): Promise<number> {
     const args = parseArgs(argv, ['griffin-lim']);
-    const unknown = [...args.flags.keys()].filter((k) => !KNOWN_FLAGS.includes(k));
-    if (unknown.length) throw new UsageError(`unknown option ${unknown.map((k) => (k.length === 1 ? `-${k}` : `--${k}`)).join(', ')}`);
+    rejectUnknownFlags(args, KNOWN_FLAGS);
     if (args.positional.length !== 1) throw new UsageError('expected one input (IN.wav or IN.npy)');
     const input = args.positional[0]!;
     const output = flagString(args, 'o', 'output');

@@ -6,7 +6,7 @@
  * A config file (JSON) may override any field of a preset: `{"preset": "small", "model": {"decoder": {"layers": 6}}}`.
  * With `--init-clip`, the text encoder's shape comes from the Speech-Clip checkpoint instead.
  */
-import { isRecord, overlayConfig } from '../../util/config.js';
+import { presetWithOverrides } from '../../util/config.js';
 import type { DurationPredictorConfig, EncoderConfig, TextEncoderConfig } from '../speech-clip/config.js';
 
 export interface PostnetConfig {
@@ -177,13 +177,7 @@ export class AcousticConfigError extends Error {
  * 'small'). A full config saved by a run parses back to itself.
  */
 export function parseAcousticConfig(json: unknown): AcousticConfig {
-  if (!isRecord(json)) throw new AcousticConfigError('config must be a JSON object');
-  const presetName = json.preset ?? 'small';
-  if (typeof presetName !== 'string' || !isAcousticPreset(presetName)) throw new AcousticConfigError(`unknown preset ${JSON.stringify(presetName)} (tiny | small | base)`);
-  const cfg = acousticPreset(presetName);
-  const { preset: _preset, kind, ...rest } = json;
-  if (kind !== undefined && kind !== 'acoustic') throw new AcousticConfigError(`config kind is ${JSON.stringify(kind)}, expected "acoustic"`);
-  overlayConfig(cfg as unknown as Record<string, unknown>, rest, (m) => new AcousticConfigError(m));
+  const cfg = presetWithOverrides(json, { kind: 'acoustic', presets: ACOUSTIC_PRESETS, defaultPreset: 'small', makeError: (m) => new AcousticConfigError(m) });
   validateAcousticConfig(cfg);
   return cfg;
 }

@@ -2,7 +2,7 @@
  * Speech-Clip configurations as plain data: the model shape, the objectives and the training
  * schedule. 'tiny' trains in tests (seconds); 'small' is the size of the reference CPU run.
  * A config file (JSON) may override any field of a preset: `{"preset": "small", "model": {"dim": 96}}`.
- */import { isRecord, overlayConfig } from '../../util/config.js';
+ */import { presetWithOverrides } from '../../util/config.js';
 
 
 /** Which contrastive objectives train the model (see docs/speech-clip.md). */
@@ -165,13 +165,7 @@ export class SpeechClipConfigError extends Error {
  * A full config saved by a run (checkpoint.json) parses back to itself.
  */
 export function parseSpeechClipConfig(json: unknown): SpeechClipConfig {
-  if (!isRecord(json)) throw new SpeechClipConfigError('config must be a JSON object');
-  const presetName = json.preset ?? 'small';
-  if (typeof presetName !== 'string' || !isPresetName(presetName)) throw new SpeechClipConfigError(`unknown preset ${JSON.stringify(presetName)} (tiny | small)`);
-  const cfg = presetConfig(presetName);
-  const { preset: _preset, kind, ...rest } = json;
-  if (kind !== undefined && kind !== 'speech-clip') throw new SpeechClipConfigError(`config kind is ${JSON.stringify(kind)}, expected "speech-clip"`);
-  overlayConfig(cfg as unknown as Record<string, unknown>, rest, (m) => new SpeechClipConfigError(m));
+  const cfg = presetWithOverrides(json, { kind: 'speech-clip', presets: PRESETS, defaultPreset: 'small', makeError: (m) => new SpeechClipConfigError(m) });
   validateSpeechClipConfig(cfg);
   return cfg;
 }

@@ -3,7 +3,7 @@
 // dgamma/dbeta partials), row gather / scatter-add (embeddings), the FastSpeech length regulator
 // and dropout. Conventions: see index.ts.
 import {
-  shareStart, at, exp4, lo64, hi64, hsum64, hmax, loadPartial, storePartial, randomBits, streamBase, uniform24,
+  shareStart, at, exp4, lo64, hi64, hsum64, hmax, rowMoments, rowRstd, loadPartial, storePartial, randomBits, streamBase, uniform24,
 } from './vecmath';
 
 // ---------------------------------------------------------------------------------------------
@@ -159,27 +159,12 @@ export function layernorm_f32(rows: i32, n: i32, x: usize, gamma: usize, beta: u
   const e = shareStart(rows, tid + 1, nt, 1);
   for (let r = s; r < e; r++) {
     const px = at(x, r * n), py = at(y, r * n);
-    let a0 = f64x2.splat(0), a1 = a0;
-    let i = 0;
-    for (; i + 4 <= n; i += 4) { const v = v128.load(at(px, i)); a0 = f64x2.add(a0, lo64(v)); a1 = f64x2.add(a1, hi64(v)); }
-    let sum = hsum64(f64x2.add(a0, a1));
-    for (; i < n; i++) sum += <f64>load<f32>(at(px, i));
-    const mu = sum / <f64>n;
-    const vmu = f64x2.splat(mu);
-    a0 = f64x2.splat(0); a1 = a0;
-    i = 0;
-    for (; i + 4 <= n; i += 4) {
-      const v = v128.load(at(px, i));
-      const d0 = f64x2.sub(lo64(v), vmu), d1 = f64x2.sub(hi64(v), vmu);
-      a0 = f64x2.add(a0, f64x2.mul(d0, d0)); a1 = f64x2.add(a1, f64x2.mul(d1, d1));
-    }
-    let ss = hsum64(f64x2.add(a0, a1));
-    for (; i < n; i++) { const d = <f64>load<f32>(at(px, i)) - mu; ss += d * d; }
-    const rs = 1.0 / Math.sqrt(ss / <f64>n + <f64>eps);
+    const mu = rowMoments(px, n, eps);
+    const rs = rowRstd;
     if (mean) store<f32>(at(mean, r), <f32>mu);
     if (rstd) store<f32>(at(rstd, r), <f32>rs);
     const m32 = f32x4.splat(<f32>mu), r32 = f32x4.splat(<f32>rs);
-    i = 0;
+    let i = 0;
     for (; i + 4 <= n; i += 4) {
       let v = f32x4.mul(f32x4.sub(v128.load(at(px, i)), m32), r32);
       if (gamma) v = f32x4.mul(v, v128.load(at(gamma, i)));

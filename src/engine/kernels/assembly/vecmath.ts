@@ -190,3 +190,32 @@ const GOLDEN: u64 = 0x9E3779B97F4A7C15;
 @inline export function uniform24(h: u64): f32 {
   return <f32>(<u32>(h >> 40)) * (1.0 / 16777216.0);
 }
+
+/** 1/sqrt(variance + eps) of the row last passed to rowMoments (its second result). */
+export let rowRstd: f64 = 0;
+
+/**
+ * Mean of the n f32 values at px, accumulated in f64 four at a time; sets rowRstd to
+ * 1/sqrt(var + eps) (two-pass variance). Shared by layernorm_f32 and the fused vocoder kernels,
+ * so both normalise with the same rounding.
+ */
+@inline export function rowMoments(px: usize, n: i32, eps: f32): f64 {
+  let a0 = f64x2.splat(0), a1 = a0;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) { const v = v128.load(at(px, i)); a0 = f64x2.add(a0, lo64(v)); a1 = f64x2.add(a1, hi64(v)); }
+  let sum = hsum64(f64x2.add(a0, a1));
+  for (; i < n; i++) sum += <f64>load<f32>(at(px, i));
+  const mu = sum / <f64>n;
+  const vmu = f64x2.splat(mu);
+  a0 = f64x2.splat(0); a1 = a0;
+  i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v = v128.load(at(px, i));
+    const d0 = f64x2.sub(lo64(v), vmu), d1 = f64x2.sub(hi64(v), vmu);
+    a0 = f64x2.add(a0, f64x2.mul(d0, d0)); a1 = f64x2.add(a1, f64x2.mul(d1, d1));
+  }
+  let ss = hsum64(f64x2.add(a0, a1));
+  for (; i < n; i++) { const d = <f64>load<f32>(at(px, i)) - mu; ss += d * d; }
+  rowRstd = 1.0 / Math.sqrt(ss / <f64>n + <f64>eps);
+  return mu;
+}

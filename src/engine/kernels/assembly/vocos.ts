@@ -20,7 +20,8 @@
 // (exp4, erf4 GELU, layernorm_f32's f64 statistics), so the backbone and the head Linear reproduce
 // the op-by-op path bit for bit. Only sin/cos (a Cephes polynomial instead of f64 Math) and the
 // float32 FFT and overlap-add differ, at float32 rounding level.
-import { at, hi64, hsum64, lo64 } from './vecmath';
+import { at, rowMoments, rowRstd } from './vecmath';
+import { microKernel } from './microkernel';
 
 const KC: i32 = 256; // gemm.ts's depth block: the same K blocks give the same rounding.
 
@@ -123,42 +124,6 @@ const HALF = 10, ONE = 11;
   v128.store(dst + 3 * step, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
 }
 
-// 4x8 tile over kc steps of packed A (pa: [kc][4]) and packed B (pb: [kc][8]); mode 0 stores the
-// accumulators at dst (rows ldB bytes apart), mode 1 adds them to what is there. The loop is
-// gemm.ts's micro-kernel (same operation order, hence the same rounding).
-function tile(kc: i32, pa: usize, pb: usize, dst: usize, ldB: usize, mode: i32): void {
-  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
-  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
-  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  const paEnd = pa + (<usize>kc << 4);
-  while (pa < paEnd) {
-    const b0 = v128.load(pb);
-    const b1 = v128.load(pb, 16);
-    let a = v128.load32_splat(pa);
-    c00 = f32x4.add(c00, f32x4.mul(a, b0)); c01 = f32x4.add(c01, f32x4.mul(a, b1));
-    a = v128.load32_splat(pa, 4);
-    c10 = f32x4.add(c10, f32x4.mul(a, b0)); c11 = f32x4.add(c11, f32x4.mul(a, b1));
-    a = v128.load32_splat(pa, 8);
-    c20 = f32x4.add(c20, f32x4.mul(a, b0)); c21 = f32x4.add(c21, f32x4.mul(a, b1));
-    a = v128.load32_splat(pa, 12);
-    c30 = f32x4.add(c30, f32x4.mul(a, b0)); c31 = f32x4.add(c31, f32x4.mul(a, b1));
-    pa += 16;
-    pb += 32;
-  }
-  if (mode == 0) {
-    v128.store(dst, c00); v128.store(dst, c01, 16); dst += ldB;
-    v128.store(dst, c10); v128.store(dst, c11, 16); dst += ldB;
-    v128.store(dst, c20); v128.store(dst, c21, 16); dst += ldB;
-    v128.store(dst, c30); v128.store(dst, c31, 16);
-  } else {
-    v128.store(dst, f32x4.add(c00, v128.load(dst))); v128.store(dst, f32x4.add(c01, v128.load(dst, 16)), 16); dst += ldB;
-    v128.store(dst, f32x4.add(c10, v128.load(dst))); v128.store(dst, f32x4.add(c11, v128.load(dst, 16)), 16); dst += ldB;
-    v128.store(dst, f32x4.add(c20, v128.load(dst))); v128.store(dst, f32x4.add(c21, v128.load(dst, 16)), 16); dst += ldB;
-    v128.store(dst, f32x4.add(c30, v128.load(dst))); v128.store(dst, f32x4.add(c31, v128.load(dst, 16)), 16);
-  }
-}
-
 // dst[4][nSl*8] (row stride ld floats) = A-strip (packed [K][4]) x packed B (nSl slivers of [K][8]),
 // in gemm.ts's K blocks: the first block stores, later blocks accumulate.
 function stripGemm(K: i32, pa: usize, pb: usize, nSl: i32, dst: usize, ld: i32): void {
@@ -169,7 +134,8 @@ function stripGemm(K: i32, pa: usize, pb: usize, nSl: i32, dst: usize, ld: i32):
     const kc = min(kcStep, K - pc);
     const paK = pa + (<usize>pc << 4);
     for (let s = 0; s < nSl; s++) {
-      tile(kc, paK, pb + ((<usize>s * <usize>K + <usize>pc) << 5), dst + (<usize>s << 5), ldB, pc == 0 ? 0 : 1);
+      // gemm.ts's micro-kernel (alpha = beta = 1 is exact: the same rounding as a plain store/add).
+      microKernel(kc, paK, pb + ((<usize>s * <usize>K + <usize>pc) << 5), dst + (<usize>s << 5), ldB, 1, 1, pc == 0 ? 0 : 1);
     }
   }
 }
@@ -195,25 +161,10 @@ export function vocos_pack_b_f32(N: i32, K: i32, w: usize, ldw: i32, dst: usize,
 
 // y = LayerNorm(x) over n values, exactly as layernorm_f32 (f64 mean and variance).
 @inline function lnRow(px: usize, n: i32, gamma: usize, beta: usize, eps: f32, py: usize): void {
-  let a0 = f64x2.splat(0), a1 = a0;
-  let i = 0;
-  for (; i + 4 <= n; i += 4) { const v = v128.load(at(px, i)); a0 = f64x2.add(a0, lo64(v)); a1 = f64x2.add(a1, hi64(v)); }
-  let sum = hsum64(f64x2.add(a0, a1));
-  for (; i < n; i++) sum += <f64>load<f32>(at(px, i));
-  const mu = sum / <f64>n;
-  const vmu = f64x2.splat(mu);
-  a0 = f64x2.splat(0); a1 = a0;
-  i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const v = v128.load(at(px, i));
-    const d0 = f64x2.sub(lo64(v), vmu), d1 = f64x2.sub(hi64(v), vmu);
-    a0 = f64x2.add(a0, f64x2.mul(d0, d0)); a1 = f64x2.add(a1, f64x2.mul(d1, d1));
-  }
-  let ss = hsum64(f64x2.add(a0, a1));
-  for (; i < n; i++) { const d = <f64>load<f32>(at(px, i)) - mu; ss += d * d; }
-  const rs = 1.0 / Math.sqrt(ss / <f64>n + <f64>eps);
+  const mu = rowMoments(px, n, eps);
+  const rs = rowRstd;
   const m32 = f32x4.splat(<f32>mu), r32 = f32x4.splat(<f32>rs);
-  i = 0;
+  let i = 0;
   for (; i + 4 <= n; i += 4) {
     v128.store(at(py, i), f32x4.add(f32x4.mul(f32x4.mul(f32x4.sub(v128.load(at(px, i)), m32), r32), v128.load(at(gamma, i))), v128.load(at(beta, i))));
   }
