@@ -36,7 +36,15 @@ export interface PipelineOptions {
   /** Front-end language when there is no voice config: 'en' (default), 'zh' or 'auto'. */
   language?: string;
   onWarning?: (message: string) => void;
-  /** Sentences are cut into pieces of at most this many phonemes, after commas or pauses. Default 50. */
+  /**
+   * The first sentence is cut into pieces of at most this many phonemes, after commas or pauses,
+   * so a stream's first audio comes quickly. Default 50.
+   */
+  firstPiecePhonemes?: number;
+  /**
+   * Later sentences are cut only beyond this many phonemes (default 150): each piece is spoken as a
+   * whole utterance (final lengthening, falling pitch), so fewer cuts keep the sentence's prosody.
+   */
   maxPiecePhonemes?: number;
   /** Sentences longer than this many characters are cut at clause punctuation or spaces. Default 300. */
   maxSentenceChars?: number;
@@ -60,6 +68,7 @@ export class ClipTTS {
   private readonly language: string;
   private readonly warn: (message: string) => void;
   private readonly warnedSymbols = new Set<string>();
+  private readonly firstPiecePhonemes: number;
   private readonly maxPiecePhonemes: number;
   private readonly maxSentenceChars: number;
 
@@ -71,7 +80,8 @@ export class ClipTTS {
     this.voice = options.voice ?? null;
     this.language = this.voice?.language ?? options.language ?? 'en';
     this.warn = options.onWarning ?? ((m) => console.warn(`clip-tts: ${m}`));
-    this.maxPiecePhonemes = options.maxPiecePhonemes ?? 50;
+    this.firstPiecePhonemes = options.firstPiecePhonemes ?? 50;
+    this.maxPiecePhonemes = options.maxPiecePhonemes ?? 150;
     this.maxSentenceChars = options.maxSentenceChars ?? 300;
     const mel = acoustic.melConfig;
     if (mel.sampleRate !== vocoder.sampleRate || mel.hopLength !== vocoder.hop) {
@@ -180,7 +190,7 @@ export class ClipTTS {
     });
     for (const { sentence: s, source, textOffset } of sentences) {
       const pieces = planSentence(s, {
-        symbols: this.acoustic.symbols, maxPiecePhonemes: this.maxPiecePhonemes, textOffset, source,
+        symbols: this.acoustic.symbols, maxPiecePhonemes: sentence === 0 ? this.firstPiecePhonemes : this.maxPiecePhonemes, textOffset, source,
         onUnknownSymbol: (sym) => this.unknownSymbol(sym),
       });
       let first = true;

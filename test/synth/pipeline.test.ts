@@ -78,6 +78,11 @@ test('a long sentence is cut after commas into pieces, all in the same sentence'
   for (const call of acoustic.calls) assert.ok(call.symbols.filter((s) => !/^[,.?!]$/.test(s)).length <= 50, `piece of ${call.symbols.length} symbols`);
   // No gap inside a sentence: each chunk starts where the previous ended.
   for (let i = 1; i < chunks.length; i++) close(chunks[i]!.start, chunks[i - 1]!.start + chunks[i - 1]!.audio.length / SR, `chunk ${i} start`);
+  // Only the first sentence is cut that small (first audio early); a later one stays whole.
+  const later = pipeline();
+  const after: SynthesisChunk[] = [];
+  for await (const c of later.tts.stream(`Hi. ${text}`)) after.push(c);
+  assert.deepEqual(after.map((c) => c.sentence), [0, 1], after.map((c) => c.text).join(' | '));
 });
 
 test('options reach the acoustic model; bad options are clear errors naming the option', async () => {
