@@ -109,6 +109,7 @@ test("tiny overfits 8 utterances: postnet mel L1 below 0.2 (from ~2) and duratio
     const gta = join(out, 'gta');
     const r3 = spawnSync(process.execPath, [MAIN, 'predict-mels', feat, '--acoustic', out, '--out', gta, '--threads', '1', '--quiet'], { encoding: 'utf8' });
     assert.equal(r3.status, 0, r3.stderr);
+    assert.match(r3.stdout, /^10 teacher-forced mels/);
     assert.equal(readdirSync(gta).length, 10);
     const loader = FeatureLoader.open(feat, { split: 'train' });
     const item = await loader.readItem(0);

@@ -38,7 +38,8 @@ export async function predictTeacherForcedMels(model: AcousticModel, featuresDir
       const melMajor = new Float32Array(n * frames);
       for (let f = 0; f < frames; f++) for (let k = 0; k < n; k++) melMajor[k * frames + f] = mels[(b * F + f) * n + k]!;
       await writeFileAtomic(join(outDir, `${batch.ids[b]}.npy`), encodeNpy(melMajor, [n, frames]));
-      opts.onProgress?.(++done, total);
+      done++;
+      opts.onProgress?.(done, total);
     }
   }
   return done;
