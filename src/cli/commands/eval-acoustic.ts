@@ -21,7 +21,7 @@ validation split, sentences the model never trained on):
   - free-running synthesis of every utterance from its phonemes (predicted durations, pitch and
     energy); with --vocoder and --out, each is written to DIR/ID.wav for ../shared/eval/mcd (against
     the corpus wavs) and ../shared/eval/asr-wer;
-  - per speaker and per emotion (when the features have them): mean F0 of the teacher's and of the
+  - per speaker and per emotion (when the features have them): median F0 of the teacher's and of the
     model's audio (YIN), and speaking rate (phonemes per second), with the relative errors.
 
 Options:

@@ -4,7 +4,8 @@
  *   - teacher-forced losses (validation mel L1 before/after the postnet, duration, pitch, energy);
  *   - free-running synthesis of every utterance from its phoneme ids (predicted durations, pitch,
  *     energy), vocoded to OUT/ID.wav when a vocoder is given (for ../shared/eval/mcd and asr-wer);
- *   - per speaker and per emotion: the teacher's and the model's mean F0 (YIN on the audio) and
+ *   - per speaker and per emotion: the teacher's and the model's F0 (median over voiced frames, YIN on
+ *     the audio; the group figure is the mean of the utterance medians) and
  *     speaking rate (frames per phoneme), the figures of the multi-speaker / emotion check.
  */
 import { mkdirSync } from 'node:fs';
@@ -24,7 +25,7 @@ export interface UtteranceReport {
   /** The teacher's frames (trimmed recording) and the model's predicted frames. */
   teacherFrames: number;
   modelFrames: number;
-  /** Mean F0 (Hz) over voiced frames: the teacher's (from the features) and the model's audio (YIN), null without a vocoder. */
+  /** Median F0 (Hz) over voiced frames: the teacher's (from the features) and the model's audio (YIN), null without a vocoder. */
   teacherF0: number | null;
   modelF0: number | null;
 }
@@ -52,10 +53,18 @@ export interface AcousticEvaluation {
   items: UtteranceReport[];
 }
 
-function meanVoiced(f0: ArrayLike<number>): number | null {
-  let sum = 0, n = 0;
-  for (let i = 0; i < f0.length; i++) if (f0[i]! > 0) { sum += f0[i]!; n++; }
-  return n ? sum / n : null;
+/**
+ * Median F0 over voiced frames. Not the mean: vocoded audio has a few more frames judged voiced at
+ * low, creaky utterance ends, which pulled the *mean* of copy-synthesis 3.8% below the recording's
+ * while the F0 of frames voiced in both agreed within 0.2%; the median agrees within 0.1%
+ * (20 slt validation utterances).
+ */
+function medianVoiced(f0: ArrayLike<number>): number | null {
+  const voiced: number[] = [];
+  for (let i = 0; i < f0.length; i++) if (f0[i]! > 0) voiced.push(f0[i]!);
+  if (!voiced.length) return null;
+  voiced.sort((a, b) => a - b);
+  return voiced[voiced.length >> 1]!;
 }
 
 function mean(values: (number | null)[]): number | null {
@@ -123,12 +132,12 @@ export async function evaluateAcoustic(o: EvaluateAcousticOptions): Promise<Acou
       const melMajor = new Float32Array(out.frames * out.nMels);
       for (let f = 0; f < out.frames; f++) for (let k = 0; k < out.nMels; k++) melMajor[k * out.frames + f] = out.mel[f * out.nMels + k]!;
       const audio = o.vocoder.vocode({ data: melMajor, nMels: out.nMels, frames: out.frames });
-      modelF0 = meanVoiced(estimatePitch(audio, { sampleRate: mel.sampleRate, hopLength: mel.hopLength }));
+      modelF0 = medianVoiced(estimatePitch(audio, { sampleRate: mel.sampleRate, hopLength: mel.hopLength }));
       if (o.outDir) writeWavFile(join(o.outDir, `${m.id}.wav`), audio, mel.sampleRate);
     }
     items.push({
       id: m.id, speaker: m.speaker ?? null, emotion: m.emotion ?? null, phonemes: item.phonemes.length,
-      teacherFrames: item.header.frames, modelFrames: out.frames, teacherF0: meanVoiced(item.pitch), modelF0,
+      teacherFrames: item.header.frames, modelFrames: out.frames, teacherF0: medianVoiced(item.pitch), modelF0,
     });
     o.onProgress?.(i + 1, count);
   }
