@@ -246,8 +246,15 @@ export async function train<B>(task: TrainerTask<B>, opts: TrainerOptions): Prom
     state.epoch++;
     state.batchInEpoch = 0;
   }
-  if (state.step % validateEvery !== 0) await runValidation(state.step);
-  if (state.step === resumedFrom) await checkpoint();
+  // The final validation may update the task's config (e.g. a calibration), so checkpoint after
+  // it, with the RNG as before it: a later --resume continues as an uninterrupted run would.
+  const finalValidation = state.step % validateEvery !== 0 && task.validate !== undefined;
+  if (finalValidation) {
+    const rng = e.getRngState();
+    await runValidation(state.step);
+    e.setRngState(rng);
+  }
+  if (finalValidation || state.step === resumedFrom) await checkpoint();
   progress?.done();
   if (!Number.isFinite(lastLoss) && window.n) lastLoss = window.loss / window.n;
   return { step: state.step, lastLoss, validation, resumedFrom };

@@ -66,6 +66,10 @@ test("tiny overfits 8 utterances: postnet mel L1 below 0.2 (from ~2) and duratio
     assert.ok(Number(last.duration) < 0.05, `final log-duration MSE ${last.duration}`);
     assert.ok(Number(last.pitch) < 0.1 && Number(last.energy) < 0.1, `pitch ${last.pitch} / energy ${last.energy} MSE`);
     assert.ok(r.validation && Number.isFinite(r.validation.postnet), 'validation ran');
+    // The duration calibration (real / predicted frames) is measured at validation and saved with the run.
+    const calibration = r.config.data.durationCalibration ?? NaN;
+    assert.ok(calibration > 0.5 && calibration < 2.5 && r.validation.durationCalibration === calibration, `calibration ${calibration}`);
+    assert.equal((JSON.parse(readFileSync(join(out, 'checkpoint.json'), 'utf8')) as { data: { durationCalibration?: number } }).data.durationCalibration, calibration);
     assert.ok(existsSync(join(out, 'mel.png')) && existsSync(join(out, 'loss.png')));
 
     // Inference: the exported file reproduces the run's (EMA-less) weights; controls act on durations.

@@ -90,6 +90,12 @@ export interface AcousticDataConfig {
   logPitch: { mean: number; std: number };
   /** Frame-energy statistics (normalises the energy targets). */
   energy: { mean: number; std: number };
+  /**
+   * Multiplier on predicted durations measured at validation: total real frames / total predicted
+   * frames. The log-domain duration loss predicts E[log(1+d)], whose exp is below E[1+d] by about
+   * exp(σ²/2) (lognormal): uncalibrated speech runs 4–12% fast (measured). Absent = 1.
+   */
+  durationCalibration?: number;
 }
 
 export type AcousticPreset = 'tiny' | 'small' | 'base';

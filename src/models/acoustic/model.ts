@@ -207,7 +207,7 @@ export class AcousticModel extends Module {
       const withPitch = add(states, this.pitchEmbedding.forward(this.bucketTensor(pitch, m.pitchBins, [1, T])));
       const energy = adjustEnergy(this.energyPredictor.forward(withPitch, mask).toFloat32Array(), c.energyScale, this.data.energy);
       const conditioned = add(withPitch, this.energyEmbedding.forward(this.bucketTensor(energy, m.energyBins, [1, T])));
-      const durations = durationsFrom(logDurations, c);
+      const durations = durationsFrom(logDurations, c, this.data.durationCalibration ?? 1);
       const frames = durations.reduce((a, b) => a + b, 0);
       const mel = this.decode(conditioned, tensor(durations, [1, T], 'int32'), frames, null).after;
       return { mel: mel.toFloat32Array(), frames, durations };
@@ -245,15 +245,15 @@ function resolveControls(c: AcousticControls, T: number, data: AcousticDataConfi
   return { speed, pitchShift, pitchScale, energyScale, speaker, emotion, durations: c.durations ?? null, durationScale: c.durationScale ?? null };
 }
 
-/** Frames per phoneme: round((e^x − 1) · scale / speed), overrides applied, at least one frame in total. */
-function durationsFrom(logDurations: Float32Array, c: ResolvedControls): Int32Array {
+/** Frames per phoneme: round((e^x − 1) · calibration · scale / speed), overrides applied, at least one frame in total. */
+export function durationsFrom(logDurations: Float32Array, c: Pick<ResolvedControls, 'speed' | 'durations' | 'durationScale'>, calibration = 1): Int32Array {
   const T = logDurations.length;
   const out = new Int32Array(T);
   for (let t = 0; t < T; t++) {
     const override = c.durations ? Number(c.durations[t]) : NaN;
     if (Number.isFinite(override) && override >= 0) { out[t] = Math.round(override); continue; }
     const scale = c.durationScale ? Number(c.durationScale[t]) : 1;
-    out[t] = Math.max(0, Math.round((Math.expm1(logDurations[t]!) * (Number.isFinite(scale) && scale > 0 ? scale : 1)) / c.speed));
+    out[t] = Math.max(0, Math.round((Math.expm1(logDurations[t]!) * calibration * (Number.isFinite(scale) && scale > 0 ? scale : 1)) / c.speed));
   }
   if (out.every((d) => d === 0)) out[0] = 1;
   return out;

@@ -17,7 +17,7 @@ import { batchDurations, type SpeechClip } from '../speech-clip/model.js';
 import { infoNCE } from '../speech-clip/losses.js';
 import { loadSpeechClip } from '../speech-clip/evaluate.js';
 import { parseAcousticConfig, type AcousticConfig, type AcousticDataConfig } from './config.js';
-import { AcousticModel } from './model.js';
+import { AcousticModel, durationsFrom } from './model.js';
 import { phonemeProsody } from './prosody.js';
 
 export const MEL_PLOT_FILE = 'mel.png';
@@ -106,6 +106,29 @@ export async function validationLosses(model: AcousticModel, loader: FeatureLoad
   return { metrics, plot };
 }
 
+/**
+ * The duration calibration of `model` on a split: total real frames over total predicted frames
+ * (rounded as inference rounds them), over real phonemes, with the model's speakers/emotions.
+ */
+export async function measureDurationCalibration(model: AcousticModel, loader: FeatureLoader): Promise<number> {
+  let real = 0, predicted = 0;
+  for await (const batch of loader.batches(0)) {
+    const { durations, source } = batchDurations(batch);
+    if (source !== 'aligner') continue;
+    const logD = tidy(() => noGrad(() => {
+      const t = batchToTensors(batch);
+      return model.textEncoder.durationPredictor.forward(model.encode(t.phonemes, t.phonemeMask, t.speakers, t.emotions), t.phonemeMask).toFloat32Array();
+    }));
+    const T = batch.maxPhonemes;
+    for (let b = 0; b < batch.ids.length; b++) {
+      const n = batch.phonemeLengths[b]!;
+      const row = durationsFrom(logD.subarray(b * T, b * T + n), { speed: 1, durations: null, durationScale: null });
+      for (let i = 0; i < n; i++) { real += durations[b * T + i]!; predicted += row[i]!; }
+    }
+  }
+  return predicted > 0 && real > 0 ? real / predicted : 1;
+}
+
 export interface AcousticTaskOptions {
   trainLoader: FeatureLoader;
   valLoader: FeatureLoader | null;
@@ -165,7 +188,11 @@ export function acousticTask(model: AcousticModel, runConfig: AcousticRunConfig,
     validate: opts.valLoader ? async () => {
       const v = await validationLosses(model, opts.valLoader!, runConfig.data);
       plot = v.plot;
-      return v.metrics;
+      // Measured with the weights being validated (EMA when kept: those are exported); the
+      // config (and so the next checkpoint) carries it to inference.
+      runConfig.data.durationCalibration = 1;
+      runConfig.data.durationCalibration = await measureDurationCalibration(model, opts.valLoader!);
+      return { ...v.metrics, durationCalibration: runConfig.data.durationCalibration };
     } : undefined,
     async artifacts(_step: number, outDir: string) {
       if (plot) await writeFileAtomic(join(outDir, MEL_PLOT_FILE), encodePng(plot));
