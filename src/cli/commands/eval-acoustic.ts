@@ -21,8 +21,9 @@ validation split, sentences the model never trained on):
   - free-running synthesis of every utterance from its phonemes (predicted durations, pitch and
     energy); with --vocoder and --out, each is written to DIR/ID.wav for ../shared/eval/mcd (against
     the corpus wavs) and ../shared/eval/asr-wer;
-  - per speaker and per emotion (when the features have them): median F0 of the teacher's and of the
-    model's audio (YIN), and speaking rate (phonemes per second), with the relative errors.
+  - per speaker and per emotion (when the features have them): median F0 of the teacher's recording,
+    of the teacher's mel through the vocoder and of the model's audio (the F0 error compares the last
+    two: the same vocoder on both sides), and speaking rate (phonemes per second), with the errors.
 
 Options:
   --acoustic X      a clip-tts train run folder or an exported acoustic .safetensors

@@ -27,15 +27,29 @@ export interface UtteranceReport {
   modelFrames: number;
   /** Median F0 (Hz) over voiced frames: the teacher's (from the features) and the model's audio (YIN), null without a vocoder. */
   teacherF0: number | null;
+  /**
+   * The teacher's F0 through the same vocoder (its recorded mel vocoded): the reference the model's
+   * F0 is compared with, so a vocoder's own pitch error (e.g. on voices it was not trained on)
+   * cancels out.
+   */
+  teacherVocodedF0: number | null;
   modelF0: number | null;
+}
+
+/** Frame-major [frames, nMels] → mel-major [nMels, frames] (the vocoder's layout). */
+function toMelMajor(x: Float32Array, frames: number, nMels: number): Float32Array {
+  const out = new Float32Array(frames * nMels);
+  for (let f = 0; f < frames; f++) for (let k = 0; k < nMels; k++) out[k * frames + f] = x[f * nMels + k]!;
+  return out;
 }
 
 export interface GroupReport {
   group: string;
   utterances: number;
   teacherF0: number | null;
+  teacherVocodedF0: number | null;
   modelF0: number | null;
-  /** modelF0 / teacherF0 − 1. */
+  /** modelF0 / teacherVocodedF0 − 1 (same vocoder on both sides). */
   f0Error: number | null;
   /** Speaking rate in phonemes per second, teacher and model, and model / teacher − 1. */
   teacherRate: number;
@@ -80,13 +94,13 @@ function groupBy(items: UtteranceReport[], key: (r: UtteranceReport) => string |
     groups.set(k, [...(groups.get(k) ?? []), r]);
   }
   return [...groups].sort(([a], [b]) => a.localeCompare(b)).map(([group, rs]) => {
-    const teacherF0 = mean(rs.map((r) => r.teacherF0)), modelF0 = mean(rs.map((r) => r.modelF0));
+    const teacherF0 = mean(rs.map((r) => r.teacherF0)), teacherVocodedF0 = mean(rs.map((r) => r.teacherVocodedF0)), modelF0 = mean(rs.map((r) => r.modelF0));
     const phonemes = rs.reduce((a, r) => a + r.phonemes, 0);
     const teacherRate = phonemes / (rs.reduce((a, r) => a + r.teacherFrames, 0) * secondsPerFrame);
     const modelRate = phonemes / (rs.reduce((a, r) => a + r.modelFrames, 0) * secondsPerFrame);
     return {
-      group, utterances: rs.length, teacherF0, modelF0,
-      f0Error: teacherF0 !== null && modelF0 !== null ? modelF0 / teacherF0 - 1 : null,
+      group, utterances: rs.length, teacherF0, teacherVocodedF0, modelF0,
+      f0Error: teacherVocodedF0 !== null && modelF0 !== null ? modelF0 / teacherVocodedF0 - 1 : null,
       teacherRate, modelRate, rateError: modelRate / teacherRate - 1,
     };
   });
@@ -127,17 +141,20 @@ export async function evaluateAcoustic(o: EvaluateAcousticOptions): Promise<Acou
     const speaker = m.speaker !== undefined ? Math.max(0, speakerNames.indexOf(m.speaker)) : 0;
     const emotion = m.emotion !== undefined ? Math.max(0, emotionNames.indexOf(m.emotion)) : 0;
     const out = o.acoustic.infer(item.phonemes, { speaker, emotion });
-    let modelF0: number | null = null;
+    let modelF0: number | null = null, teacherVocodedF0: number | null = null;
     if (o.vocoder) {
-      const melMajor = new Float32Array(out.frames * out.nMels);
-      for (let f = 0; f < out.frames; f++) for (let k = 0; k < out.nMels; k++) melMajor[k * out.frames + f] = out.mel[f * out.nMels + k]!;
-      const audio = o.vocoder.vocode({ data: melMajor, nMels: out.nMels, frames: out.frames });
-      modelF0 = medianVoiced(estimatePitch(audio, { sampleRate: mel.sampleRate, hopLength: mel.hopLength }));
-      if (o.outDir) writeWavFile(join(o.outDir, `${m.id}.wav`), audio, mel.sampleRate);
+      const vocodedF0 = (frameMajor: Float32Array, frames: number): { audio: Float32Array; f0: number | null } => {
+        const audio = o.vocoder!.vocode({ data: toMelMajor(frameMajor, frames, out.nMels), nMels: out.nMels, frames });
+        return { audio, f0: medianVoiced(estimatePitch(audio, { sampleRate: mel.sampleRate, hopLength: mel.hopLength })) };
+      };
+      const synthesized = vocodedF0(out.mel, out.frames);
+      modelF0 = synthesized.f0;
+      teacherVocodedF0 = vocodedF0(item.mel, item.header.frames).f0;
+      if (o.outDir) writeWavFile(join(o.outDir, `${m.id}.wav`), synthesized.audio, mel.sampleRate);
     }
     items.push({
       id: m.id, speaker: m.speaker ?? null, emotion: m.emotion ?? null, phonemes: item.phonemes.length,
-      teacherFrames: item.header.frames, modelFrames: out.frames, teacherF0: medianVoiced(item.pitch), modelF0,
+      teacherFrames: item.header.frames, modelFrames: out.frames, teacherF0: medianVoiced(item.pitch), teacherVocodedF0, modelF0,
     });
     o.onProgress?.(i + 1, count);
   }
@@ -154,7 +171,7 @@ export function formatGroups(title: string, groups: GroupReport[]): string {
   if (!groups.length) return '';
   const pct = (x: number | null): string => (x === null ? '   –  ' : `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%`.padStart(6));
   const hz = (x: number | null): string => (x === null ? '   – ' : x.toFixed(1).padStart(6));
-  const lines = [`${title.padEnd(14)}  n    F0 teacher  F0 model  F0 err   rate teacher  rate model  rate err`];
-  for (const g of groups) lines.push(`${g.group.padEnd(14)} ${String(g.utterances).padStart(3)}   ${hz(g.teacherF0)}    ${hz(g.modelF0)}   ${pct(g.f0Error)}   ${g.teacherRate.toFixed(2).padStart(8)}    ${g.modelRate.toFixed(2).padStart(8)}   ${pct(g.rateError)}`);
+  const lines = [`${title.padEnd(14)}  n   F0 recorded  F0 teacher(voc)  F0 model(voc)  F0 err   rate teacher  rate model  rate err`];
+  for (const g of groups) lines.push(`${g.group.padEnd(14)} ${String(g.utterances).padStart(3)}    ${hz(g.teacherF0)}        ${hz(g.teacherVocodedF0)}         ${hz(g.modelF0)}   ${pct(g.f0Error)}   ${g.teacherRate.toFixed(2).padStart(8)}    ${g.modelRate.toFixed(2).padStart(8)}   ${pct(g.rateError)}`);
   return lines.join('\n');
 }
