@@ -10,8 +10,8 @@ import { griffinLimFromMel } from '../../audio/griffin-lim.js';
 import { VocoderSynthesizer } from '../../models/vocoder/vocode.js';
 
 const KNOWN_FLAGS = ['o', 'output', 'vocoder', 'griffin-lim', 'iterations'];
-/** Where `--vocoder` points by default: the bundled vocoder, when the package ships one. */
-const DEFAULT_VOCODER = new URL('../../../../voices/vocoder', import.meta.url).pathname;
+/** Where `--vocoder` points by default: the bundled voice's vocoder. */
+const DEFAULT_VOCODER = new URL('../../../../voices/en-slt/vocoder.safetensors', import.meta.url).pathname;
 
 function readMelNpy(path: string, nMels: number): MelSpectrogram {
   const arr = decodeNpy(readFileSync(path), path);
@@ -32,7 +32,7 @@ OUT.wav has frames x hop samples.
 
 Options:
   -o, --output FILE     output WAV (16-bit PCM)
-  --vocoder DIR|FILE    a train-vocoder run folder or .safetensors (default: the bundled vocoder)
+  --vocoder DIR|FILE    a train-vocoder run folder or .safetensors (default: the bundled voice's)
   --griffin-lim         use the Griffin-Lim fallback instead (no checkpoint needed; default mel config)
   --iterations N        Griffin-Lim iterations (default 32)
 
