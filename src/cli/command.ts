@@ -94,3 +94,10 @@ export function loadConfigArg<C>(spec: string, presets: { is(name: string): bool
     throw e;
   }
 }
+
+/** A string flag that must be given: its value, or a UsageError "missing --NAME HINT". */
+export function requireFlag(args: ParsedArgs, hint: string, ...names: string[]): string {
+  const value = flagString(args, ...names);
+  if (!value) throw new UsageError(`missing --${names[0]} ${hint}`);
+  return value;
+}

@@ -1,4 +1,4 @@
-import { flagNumber, flagString, parseArgs, UsageError, type Command, rejectUnknownFlags } from '../command.js';
+import { flagNumber, flagString, parseArgs, UsageError, type Command, rejectUnknownFlags, requireFlag } from '../command.js';
 import { initEngine, shutdownEngine } from '../../engine/index.js';
 import { alignFeatures } from '../../models/aligner/align.js';
 
@@ -31,8 +31,7 @@ Example:
     const args = parseArgs(argv);
     rejectUnknownFlags(args, KNOWN_FLAGS);
     if (args.positional.length !== 1) throw new UsageError(args.positional.length ? `expected one features folder, got ${args.positional.join(' ')}` : 'missing FEATURES_DIR');
-    const aligner = flagString(args, 'aligner');
-    if (!aligner) throw new UsageError('missing --aligner DIR');
+    const aligner = requireFlag(args, 'DIR', 'aligner');
     const plots = flagNumber(args, 'plots') ?? 4;
     if (!Number.isInteger(plots) || plots < 0) throw new UsageError(`--plots must be a whole number >= 0, got ${plots}`);
     const threads = flagNumber(args, 'threads');

@@ -1,5 +1,5 @@
 import { existsSync, writeFileSync } from 'node:fs';
-import { flagNumber, flagString, parseArgs, UsageError, type Command, rejectUnknownFlags } from '../command.js';
+import { flagNumber, flagString, parseArgs, UsageError, type Command, rejectUnknownFlags, requireFlag } from '../command.js';
 import { initEngine, shutdownEngine } from '../../engine/index.js';
 import { AcousticSynthesizer } from '../../models/acoustic/synthesizer.js';
 import { evaluateAcoustic, formatGroups } from '../../models/acoustic/evaluate.js';
@@ -45,8 +45,7 @@ Example:
     if (args.positional.length !== 1) throw new UsageError('expected one FEATURES_DIR');
     const featuresDir = args.positional[0]!;
     if (!existsSync(featuresDir)) throw new UsageError(`${featuresDir}: no such features folder`);
-    const acousticPath = flagString(args, 'acoustic');
-    if (!acousticPath) throw new UsageError('missing --acoustic RUN|FILE');
+    const acousticPath = requireFlag(args, 'RUN|FILE', 'acoustic');
     const vocoderPath = flagString(args, 'vocoder');
     const outDir = flagString(args, 'out', 'o') ?? null;
     if (outDir && !vocoderPath) throw new UsageError('--out needs --vocoder (the wavs are vocoded)');

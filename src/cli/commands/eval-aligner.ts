@@ -1,4 +1,4 @@
-import { flagString, parseArgs, UsageError, type Command, rejectUnknownFlags } from '../command.js';
+import { flagString, parseArgs, UsageError, type Command, rejectUnknownFlags, requireFlag } from '../command.js';
 import { initEngine, shutdownEngine } from '../../engine/index.js';
 import { loadAligner } from '../../models/aligner/checkpoint.js';
 import { evaluateAligner } from '../../models/aligner/evaluate.js';
@@ -31,10 +31,8 @@ Example:
     const args = parseArgs(argv);
     rejectUnknownFlags(args, KNOWN_FLAGS);
     if (args.positional.length !== 1) throw new UsageError(args.positional.length ? `expected one features folder, got ${args.positional.join(' ')}` : 'missing FEATURES_DIR');
-    const aligner = flagString(args, 'aligner');
-    if (!aligner) throw new UsageError('missing --aligner DIR');
-    const labels = flagString(args, 'labels');
-    if (!labels) throw new UsageError('missing --labels LAB_DIR');
+    const aligner = requireFlag(args, 'DIR', 'aligner');
+    const labels = requireFlag(args, 'LAB_DIR', 'labels');
     const split = flagString(args, 'split') ?? 'val';
     if (split !== 'val' && split !== 'train' && split !== 'all') throw new UsageError(`--split must be val, train or all, got "${split}"`);
     const threadsFlag = flagString(args, 'threads');

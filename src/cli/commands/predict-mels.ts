@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { flagNumber, flagString, parseArgs, UsageError, type Command, rejectUnknownFlags } from '../command.js';
+import { flagNumber, flagString, parseArgs, UsageError, type Command, rejectUnknownFlags, requireFlag } from '../command.js';
 import { initEngine, shutdownEngine } from '../../engine/index.js';
 import { AcousticSynthesizer } from '../../models/acoustic/synthesizer.js';
 import { predictTeacherForcedMels } from '../../models/acoustic/predict-mels.js';
@@ -34,10 +34,8 @@ Example:
     if (args.positional.length !== 1) throw new UsageError('expected one FEATURES_DIR');
     const featuresDir = args.positional[0]!;
     if (!existsSync(featuresDir)) throw new UsageError(`${featuresDir}: no such features folder`);
-    const acousticPath = flagString(args, 'acoustic');
-    if (!acousticPath) throw new UsageError('missing --acoustic RUN|FILE');
-    const outDir = flagString(args, 'out', 'o');
-    if (!outDir) throw new UsageError('missing --out DIR');
+    const acousticPath = requireFlag(args, 'RUN|FILE', 'acoustic');
+    const outDir = requireFlag(args, 'DIR', 'out', 'o');
     const split = flagString(args, 'split') ?? 'all';
     if (split !== 'val' && split !== 'train' && split !== 'all') throw new UsageError(`--split must be all, train or val, got ${split}`);
     const quiet = args.flags.has('quiet');

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { flagNumber, flagString, parseArgs, UsageError, type Command, rejectUnknownFlags } from '../command.js';
+import { flagNumber, flagString, parseArgs, UsageError, type Command, rejectUnknownFlags, requireFlag } from '../command.js';
 import { parseMelConfigJson, MelConfigError, type MelConfig } from '../../audio/mel.js';
 import { formatReport, prepareDataset, PrepareError } from '../../data/prepare.js';
 import { isDatasetFormat } from '../../data/readers/index.js';
@@ -62,8 +62,7 @@ Example:
     const args = parseArgs(argv, ['strict', 'float32', 'quiet']);
     rejectUnknownFlags(args, KNOWN_FLAGS);
     if (args.positional.length !== 1) throw new UsageError(args.positional.length ? `expected one dataset folder, got ${args.positional.join(' ')}` : 'missing DATASET_DIR');
-    const outDir = flagString(args, 'out', 'o');
-    if (!outDir) throw new UsageError('missing --out FEATURES_DIR');
+    const outDir = requireFlag(args, 'FEATURES_DIR', 'out', 'o');
     const format = flagString(args, 'format');
     if (format !== undefined && !isDatasetFormat(format)) throw new UsageError(`unknown --format "${format}" (known: ${DATASET_FORMATS.join(', ')})`);
     const jobs = flagNumber(args, 'jobs') ?? flagNumber(args, 'j');

@@ -1,4 +1,4 @@
-import { flagNumber, flagString, parseArgs, UsageError, type Command, rejectUnknownFlags, loadConfigArg } from '../command.js';
+import { flagNumber, flagString, parseArgs, UsageError, type Command, rejectUnknownFlags, loadConfigArg, requireFlag } from '../command.js';
 import { initEngine, shutdownEngine } from '../../engine/index.js';
 import { isPresetName, parseSpeechClipConfig, presetConfig, SpeechClipConfigError, type PresetName, type SpeechClipConfig } from '../../models/speech-clip/config.js';
 import { formatRetrievalTable } from '../../models/speech-clip/evaluate.js';
@@ -41,8 +41,7 @@ Example:
     rejectUnknownFlags(args, KNOWN_FLAGS);
     if (args.positional.length !== 1) throw new UsageError('expected one FEATURES_DIR');
     const featuresDir = args.positional[0]!;
-    const outDir = flagString(args, 'out', 'o');
-    if (!outDir) throw new UsageError('missing --out DIR');
+    const outDir = requireFlag(args, 'DIR', 'out', 'o');
     const config = loadConfig(flagString(args, 'config'));
     const maxSteps = flagNumber(args, 'max-steps');
     if (maxSteps !== undefined && (!Number.isInteger(maxSteps) || maxSteps < 1)) throw new UsageError(`--max-steps must be a positive integer, got ${maxSteps}`);

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { flagNumber, flagString, parseArgs, UsageError, type Command, rejectUnknownFlags } from '../command.js';
+import { flagNumber, flagString, parseArgs, UsageError, type Command, rejectUnknownFlags, requireFlag } from '../command.js';
 import { initEngine } from '../../engine/index.js';
 import { isVocoderPreset, resolveVocoderConfig, VocoderConfigError, type VocoderConfig } from '../../models/vocoder/config.js';
 import { trainVocoder } from '../../models/vocoder/train.js';
@@ -75,8 +75,7 @@ Example:
     if (args.positional.length !== 1) throw new UsageError('expected one FEATURES_DIR');
     const featuresDir = args.positional[0]!;
     if (!existsSync(join(featuresDir, 'manifest.json'))) throw new UsageError(`${featuresDir}: no manifest.json (run \`clip-tts prepare\` first)`);
-    const outDir = flagString(args, 'out', 'o');
-    if (!outDir) throw new UsageError('missing --out DIR');
+    const outDir = requireFlag(args, 'DIR', 'out', 'o');
     const resume = args.flags.get('resume') === true;
     const config = loadConfig(flagString(args, 'config'), outDir, resume);
     if (args.flags.get('gan') === true) config.training.gan.enabled = true;

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { flagNumber, flagString, parseArgs, UsageError, type Command, rejectUnknownFlags, loadConfigArg } from '../command.js';
+import { flagNumber, flagString, parseArgs, UsageError, type Command, rejectUnknownFlags, loadConfigArg, requireFlag } from '../command.js';
 import { initEngine, shutdownEngine } from '../../engine/index.js';
 import { AcousticConfigError, acousticPreset, isAcousticPreset, parseAcousticConfig, type AcousticConfig, type AcousticPreset } from '../../models/acoustic/config.js';
 import { trainAcoustic } from '../../models/acoustic/train.js';
@@ -51,8 +51,7 @@ Example:
     if (args.positional.length !== 1) throw new UsageError('expected one FEATURES_DIR');
     const featuresDir = args.positional[0]!;
     if (!existsSync(featuresDir)) throw new UsageError(`${featuresDir}: no such features folder (make one with clip-tts prepare)`);
-    const outDir = flagString(args, 'out', 'o');
-    if (!outDir) throw new UsageError('missing --out DIR');
+    const outDir = requireFlag(args, 'DIR', 'out', 'o');
     const config = loadConfig(flagString(args, 'config'));
     const maxSteps = positiveInt(flagNumber(args, 'max-steps'), 'max-steps');
     const scheduleSteps = positiveInt(flagNumber(args, 'schedule-steps'), 'schedule-steps') ?? maxSteps;
