@@ -12,7 +12,7 @@
 // Why 4x8: 8 f32x4 accumulators + 2 B vectors + 1 broadcast A fit the 16 xmm registers V8 has on
 // x64; 6x8 spilled and ran at half speed (docs/engine-kernels.md).
 
-import { microKernel } from './microkernel';
+import { microKernel, storeTransposed4x4 } from './microkernel';
 const MR: i32 = 4;
 const NR: i32 = 8;
 /** Max rows of op(A) packed at once: MC*KC*4 bytes stays in L2. */
@@ -36,18 +36,6 @@ export function gemm_scratch_bytes(): i32 {
 // ---------------------------------------------------------------------------------------------
 // Packing
 
-// Transposes the 4x4 block r0..r3 (rows) and stores its columns at dst, dst+step, dst+2step, dst+3step.
-@inline
-function storeTransposed4x4(r0: v128, r1: v128, r2: v128, r3: v128, dst: usize, step: usize): void {
-  const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
-  const t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
-  const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
-  const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
-  v128.store(dst, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
-  v128.store(dst + step, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
-  v128.store(dst + 2 * step, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
-  v128.store(dst + 3 * step, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
-}
 
 // Packs op(A)[0..mc, 0..kc] (a points at op(A)[0][0]) into MR-row slivers: sliver s holds, for each k,
 // the MR values op(A)[s*MR + r][k] contiguously. Rows past mc are zero.

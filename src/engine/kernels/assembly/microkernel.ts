@@ -1,5 +1,5 @@
-// The GEMM micro-kernel, shared by gemm.ts and the fused vocoder kernels (vocos.ts). Not a wasm
-// export: index.ts does not re-export this module.
+// The GEMM micro-kernel and the 4x4 transpose used in packing, shared by gemm.ts and the fused
+// vocoder kernels (vocos.ts). Not a wasm export: index.ts does not re-export this module.
 
 // Micro-kernel: a 4x8 tile of C from a packed A sliver (kc x 4) and a packed B sliver (kc x 8).
 // mode 0: C = alpha*acc (C's old contents ignored, even NaN); 1: C = alpha*acc + beta*C;
@@ -50,4 +50,17 @@ export function microKernel(kc: i32, pa: usize, pb: usize, c: usize, ldcB: usize
     v128.store(c, f32x4.add(f32x4.mul(va, c30), f32x4.mul(vb, v128.load(c))));
     v128.store(c, f32x4.add(f32x4.mul(va, c31), f32x4.mul(vb, v128.load(c, 16))), 16);
   }
+}
+
+// Transposes the 4x4 block r0..r3 (rows) and stores its columns at dst, dst+step, dst+2step, dst+3step.
+@inline
+export function storeTransposed4x4(r0: v128, r1: v128, r2: v128, r3: v128, dst: usize, step: usize): void {
+  const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+  const t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+  const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+  const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+  v128.store(dst, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+  v128.store(dst + step, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+  v128.store(dst + 2 * step, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+  v128.store(dst + 3 * step, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
 }

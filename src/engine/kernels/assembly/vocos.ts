@@ -21,7 +21,7 @@
 // the op-by-op path bit for bit. Only sin/cos (a Cephes polynomial instead of f64 Math) and the
 // float32 FFT and overlap-add differ, at float32 rounding level.
 import { at, rowMoments, rowRstd } from './vecmath';
-import { microKernel } from './microkernel';
+import { microKernel, storeTransposed4x4 } from './microkernel';
 
 const KC: i32 = 256; // gemm.ts's depth block: the same K blocks give the same rounding.
 
@@ -112,17 +112,6 @@ const HALF = 10, ONE = 11;
 // ---------------------------------------------------------------------------------------------
 // GEMM strips
 
-// Transposes the 4x4 block r0..r3 (rows) and stores its columns at dst, dst+step, dst+2step, dst+3step.
-@inline function storeT4(r0: v128, r1: v128, r2: v128, r3: v128, dst: usize, step: usize): void {
-  const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
-  const t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
-  const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
-  const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
-  v128.store(dst, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
-  v128.store(dst + step, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
-  v128.store(dst + 2 * step, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
-  v128.store(dst + 3 * step, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
-}
 
 // dst[4][nSl*8] (row stride ld floats) = A-strip (packed [K][4]) x packed B (nSl slivers of [K][8]),
 // in gemm.ts's K blocks: the first block stores, later blocks accumulate.
@@ -176,7 +165,7 @@ export function vocos_pack_b_f32(N: i32, K: i32, w: usize, ldw: i32, dst: usize,
   const ldB = <usize>ld << 2;
   for (let c = 0; c < n; c += 4) {
     const p = at(src, c);
-    storeT4(v128.load(p), v128.load(p + ldB), v128.load(p + 2 * ldB), v128.load(p + 3 * ldB), dst + (<usize>c << 4), 16);
+    storeTransposed4x4(v128.load(p), v128.load(p + ldB), v128.load(p + 2 * ldB), v128.load(p + 3 * ldB), dst + (<usize>c << 4), 16);
   }
 }
 
@@ -310,7 +299,7 @@ export function vocos_convnext_f32(T: i32, C: i32, I: i32, K: i32, x: usize, dwW
       const u1 = geluT(f32x4.add(v128.load(p + ldU), bj));
       const u2 = geluT(f32x4.add(v128.load(p + 2 * ldU), bj));
       const u3 = geluT(f32x4.add(v128.load(p + 3 * ldU), bj));
-      storeT4(u0, u1, u2, u3, paG + (<usize>j << 4), 16);
+      storeTransposed4x4(u0, u1, u2, u3, paG + (<usize>j << 4), 16);
     }
     // pwconv2 + bias, layer scale, residual.
     stripGemm(I, paG, w2p, C >> 3, obuf, C);
@@ -480,9 +469,9 @@ export function vocos_istft_f32(F: i32, x: usize, C: i32, lnG: usize, lnB: usize
         const pm = ybuf + (<usize>k << 2), pp = ybuf + (<usize>(k + bins) << 2);
         const bm = v128.load(at(bh, k)), bp = v128.load(at(bh, k + bins));
         // Rows → lanes: transpose the 4 frames × 4 bins blocks through zr/zi as a staging area.
-        storeT4(f32x4.add(v128.load(pm), bm), f32x4.add(v128.load(pm + ldYB), bm),
+        storeTransposed4x4(f32x4.add(v128.load(pm), bm), f32x4.add(v128.load(pm + ldYB), bm),
                 f32x4.add(v128.load(pm + 2 * ldYB), bm), f32x4.add(v128.load(pm + 3 * ldYB), bm), zr, 16);
-        storeT4(f32x4.add(v128.load(pp), bp), f32x4.add(v128.load(pp + ldYB), bp),
+        storeTransposed4x4(f32x4.add(v128.load(pp), bp), f32x4.add(v128.load(pp + ldYB), bp),
                 f32x4.add(v128.load(pp + 2 * ldYB), bp), f32x4.add(v128.load(pp + 3 * ldYB), bp), zi, 16);
         for (let q = 0; q < 4; q++) {
           const off = <usize>q << 4;
