@@ -18,6 +18,11 @@ export interface LoaderOptions {
   batchSize?: number;
   /** Frame budget per batch: batch size × longest mel ≤ maxFrames (padding included). Default: no budget. */
   maxFrames?: number;
+  /**
+   * Like maxFrames, but raised to the split's longest item, so every item fits (alone in its batch
+   * at worst): the budget trainers use. Give one of maxFrames and frameBudget.
+   */
+  frameBudget?: number;
   /** Shuffle items and batch order every epoch. Default true for 'train', false otherwise. */
   shuffle?: boolean;
   /** Seed of the shuffling; epoch e uses seed + e. Default 1. */
@@ -74,7 +79,7 @@ export class FeatureLoader {
   /** The items of the chosen split, in manifest order. */
   readonly items: readonly ManifestItem[];
   private readonly dir: string;
-  private readonly o: Required<Omit<LoaderOptions, 'maxFrames'>> & { maxFrames: number };
+  private readonly o: Required<Omit<LoaderOptions, 'maxFrames' | 'frameBudget'>> & { maxFrames: number };
   /** durations.json of the folder (read once at open), or null. */
   private readonly durationsIndex: DurationsIndex | null;
 
@@ -91,6 +96,10 @@ export class FeatureLoader {
     this.items = split === 'all' ? manifest.items : manifest.items.filter((m) => m.split === split);
     this.durationsIndex = readDurationsIndex(this.dir);
     const longest = this.items.reduce((a, m) => Math.max(a, m.frames), 0);
+    if (options.frameBudget !== undefined) {
+      if (options.maxFrames !== undefined) throw new RangeError('give maxFrames or frameBudget, not both');
+      this.o.maxFrames = Math.max(options.frameBudget, longest);
+    }
     if (longest > this.o.maxFrames) throw new RangeError(`maxFrames ${this.o.maxFrames} is below the longest item (${longest} frames)`);
   }
 

@@ -62,6 +62,15 @@ test('frame budget: batch size x longest item stays within maxFrames', () => {
   const loader = FeatureLoader.open(syntheticFeatures(120), { batchSize: 64, maxFrames: 1000, seed: 1 });
   for (const b of loader.plan(0)) assert.ok(b.length * Math.max(...b.map((i) => loader.items[i]!.frames)) <= 1000);
   assert.throws(() => FeatureLoader.open(syntheticFeatures(5), { maxFrames: 10 }), /below the longest item/);
+  // frameBudget is raised to the longest item: a budget below it keeps every item, one per batch.
+  const small = syntheticFeatures(5);
+  const longest = Math.max(...FeatureLoader.open(small).items.map((m) => m.frames));
+  const budgeted = FeatureLoader.open(small, { frameBudget: 10, batchSize: 4, seed: 1 });
+  assert.equal(budgeted.plan(0).flat().length, budgeted.items.length);
+  for (const b of budgeted.plan(0)) assert.ok(b.length * Math.max(...b.map((i) => budgeted.items[i]!.frames)) <= longest);
+  const roomy = FeatureLoader.open(small, { frameBudget: 1000, batchSize: 64, seed: 1 });
+  assert.deepEqual(roomy.plan(0), FeatureLoader.open(small, { maxFrames: 1000, batchSize: 64, seed: 1 }).plan(0));
+  assert.throws(() => FeatureLoader.open(small, { maxFrames: 1000, frameBudget: 1000 }), /not both/);
 });
 
 test('batches: padding, masks, lengths, values in the right rows; validation split unshuffled', async () => {

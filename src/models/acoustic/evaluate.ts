@@ -125,8 +125,7 @@ export interface EvaluateAcousticOptions {
 export async function evaluateAcoustic(o: EvaluateAcousticOptions): Promise<AcousticEvaluation> {
   const split = o.split ?? 'val';
   const model = o.acoustic.model;
-  const longest = FeatureLoader.open(o.featuresDir, { split }).items.reduce((a, m) => Math.max(a, m.frames), 0);
-  const loader = FeatureLoader.open(o.featuresDir, { split, batchSize: 8, shuffle: false, bucketBatches: 0, maxFrames: Math.max(3200, longest) });
+  const loader = FeatureLoader.open(o.featuresDir, { split, batchSize: 8, shuffle: false, bucketBatches: 0, frameBudget: 3200 });
   if (loader.items.length === 0) throw new Error(`${o.featuresDir}: the ${split} split is empty`);
   const { metrics } = await validationLosses(model, loader, model.data);
   const mel = o.acoustic.melConfig;

@@ -21,8 +21,7 @@ import { phonemeProsody } from './prosody.js';
  */
 export async function predictTeacherForcedMels(model: AcousticModel, featuresDir: string, outDir: string, opts: { split?: 'train' | 'val' | 'all'; onProgress?: (done: number, total: number) => void } = {}): Promise<number> {
   const split = opts.split ?? 'all';
-  const longest = FeatureLoader.open(featuresDir, { split }).items.reduce((a, m) => Math.max(a, m.frames), 0);
-  const loader = FeatureLoader.open(featuresDir, { split, batchSize: 8, shuffle: false, maxFrames: Math.max(3200, longest) });
+  const loader = FeatureLoader.open(featuresDir, { split, batchSize: 8, shuffle: false, frameBudget: 3200 });
   mkdirSync(outDir, { recursive: true });
   model.eval();
   const total = loader.items.length;

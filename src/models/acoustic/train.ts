@@ -256,14 +256,13 @@ export async function trainAcoustic(o: TrainAcousticOptions): Promise<TrainResul
     }
   }
   const t = runConfig.training;
-  const longest = (split: 'train' | 'val'): number => FeatureLoader.open(o.featuresDir, { split }).items.reduce((a, m) => Math.max(a, m.frames), 0);
-  const trainLoader = FeatureLoader.open(o.featuresDir, { split: 'train', batchSize: t.batchSize, seed: t.seed, maxFrames: Math.max(t.maxBatchFrames, longest('train')) });
+  const trainLoader = FeatureLoader.open(o.featuresDir, { split: 'train', batchSize: t.batchSize, seed: t.seed, frameBudget: t.maxBatchFrames });
   if (trainLoader.items.length === 0) throw new Error(`${o.featuresDir}: no training utterances`);
   const now = acousticDataOf(trainLoader);
   if (now.vocabSize !== runConfig.data.vocabSize || now.nMels !== runConfig.data.nMels) {
     throw new Error(`${o.featuresDir}: symbol table / mel size (${now.vocabSize}, ${now.nMels}) differ from the run's (${runConfig.data.vocabSize}, ${runConfig.data.nMels})`);
   }
-  const valLoader = FeatureLoader.open(o.featuresDir, { split: 'val', batchSize: 8, shuffle: false, bucketBatches: 0, maxFrames: Math.max(t.maxBatchFrames, longest('val')) });
+  const valLoader = FeatureLoader.open(o.featuresDir, { split: 'val', batchSize: 8, shuffle: false, bucketBatches: 0, frameBudget: t.maxBatchFrames });
   manualSeed(t.seed);
   const model = new AcousticModel(runConfig, runConfig.data);
   if (clipFile) {

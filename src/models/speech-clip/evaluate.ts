@@ -164,10 +164,9 @@ export interface EvaluationResult extends RetrievalMetrics {
 /** Retrieval on a split of a features folder (default: the validation split). */
 export async function evaluateRetrieval(model: SpeechClip, featuresDir: string, opts: { split?: 'train' | 'val' | 'all'; batchSize?: number; maxBatchFrames?: number } = {}): Promise<EvaluationResult> {
   const split = opts.split ?? 'val';
-  const longest = FeatureLoader.open(featuresDir, { split }).items.reduce((a, m) => Math.max(a, m.frames), 0);
   // A frame budget bounds attention memory (see SpeechClipTrainingConfig.maxBatchFrames).
-  const maxFrames = Math.max(opts.maxBatchFrames ?? model.config.training.maxBatchFrames, longest);
-  const loader = FeatureLoader.open(featuresDir, { split, batchSize: opts.batchSize ?? 16, shuffle: false, bucketBatches: 0, maxFrames });
+  const frameBudget = opts.maxBatchFrames ?? model.config.training.maxBatchFrames;
+  const loader = FeatureLoader.open(featuresDir, { split, batchSize: opts.batchSize ?? 16, shuffle: false, bucketBatches: 0, frameBudget });
   if (loader.items.length < 2) throw new Error(`${featuresDir}: the ${opts.split ?? 'val'} split has ${loader.items.length} utterance(s); retrieval needs at least 2`);
   const e = await embedSplit(model, loader);
   const similarity = similarityMatrix(e);

@@ -49,10 +49,6 @@ function splitInfoNCE(sim: Float32Array, n: number, scale: number): number {
   return total / (2 * n);
 }
 
-function probeLongest(featuresDir: string, split: 'train' | 'val'): number {
-  return FeatureLoader.open(featuresDir, { split }).items.reduce((a, m) => Math.max(a, m.frames), 0);
-}
-
 export interface SpeechClipTaskOptions {
   trainLoader: FeatureLoader;
   /** Validation split (non-shuffled); null = no validation. */
@@ -146,15 +142,14 @@ export async function trainSpeechClip(o: TrainSpeechClipOptions): Promise<TrainS
   }
   const maxSteps = o.maxSteps ?? runConfig.training.totalSteps;
   const t = runConfig.training;
-  const longest = (split: 'train' | 'val'): number => probeLongest(o.featuresDir, split);
-  // The frame budget must admit the longest utterance (alone in its batch at worst).
-  const trainLoader = FeatureLoader.open(o.featuresDir, { split: 'train', batchSize: t.batchSize, seed: t.seed, maxFrames: Math.max(t.maxBatchFrames, longest('train')) });
+  // The frame budget admits the longest utterance (alone in its batch at worst).
+  const trainLoader = FeatureLoader.open(o.featuresDir, { split: 'train', batchSize: t.batchSize, seed: t.seed, frameBudget: t.maxBatchFrames });
   if (trainLoader.items.length < t.batchSize) throw new Error(`${o.featuresDir}: ${trainLoader.items.length} training utterances, fewer than one batch of ${t.batchSize}`);
   const dataNow = dataConfigOf(trainLoader);
   if (dataNow.vocabSize !== runConfig.data.vocabSize || dataNow.nMels !== runConfig.data.nMels) {
     throw new Error(`${o.featuresDir}: symbol table / mel size (${dataNow.vocabSize}, ${dataNow.nMels}) differ from the run's (${runConfig.data.vocabSize}, ${runConfig.data.nMels})`);
   }
-  const valLoader = FeatureLoader.open(o.featuresDir, { split: 'val', batchSize: 16, shuffle: false, bucketBatches: 0, maxFrames: Math.max(t.maxBatchFrames, longest('val')) });
+  const valLoader = FeatureLoader.open(o.featuresDir, { split: 'val', batchSize: 16, shuffle: false, bucketBatches: 0, frameBudget: t.maxBatchFrames });
   // Same seed → same initial weights, so a run is reproducible from its config alone.
   manualSeed(t.seed);
   const model = new SpeechClip(runConfig, runConfig.data);
