@@ -11,7 +11,7 @@ export {
   type StftConfig, type Spectrogram, type MagnitudeSpectrogram,
 } from './stft.js';
 export {
-  logMelSpectrogram, MelExtractor, melFilterbank, resolveMelConfig, parseMelConfigJson, melStftConfig, hzToMel, melToHz,
+  logMelSpectrogram, MelExtractor, melFilterbank, resolveMelConfig, parseMelConfigJson, melStftConfig, hzToMel, melToHz, melMajorFromFrames,
   DEFAULT_MEL_CONFIG, MelConfigError, type MelConfig, type MelSpectrogram, type MelFilterbank,
 } from './mel.js';
 export { frameEnergy, energyFromMagnitude } from './energy.js';

@@ -274,3 +274,14 @@ export function logMelSpectrogram(signal: ArrayLike<number>, config: Partial<Mel
   }
   return ex.compute(signal);
 }
+
+/**
+ * Frame-major [frames, nMels] values (the feature cache's and the acoustic model's layout) as a
+ * mel-major [nMels, frames] array (MelSpectrogram's, the vocoder's and .npy's layout).
+ * @example melMajorFromFrames(Float32Array.of(1, 2, 3, 4, 5, 6), 3, 2) // [1, 3, 5, 2, 4, 6]
+ */
+export function melMajorFromFrames(frameMajor: ArrayLike<number>, frames: number, nMels: number): Float32Array {
+  const out = new Float32Array(frames * nMels);
+  for (let f = 0; f < frames; f++) for (let m = 0; m < nMels; m++) out[m * frames + f] = frameMajor[f * nMels + m]!;
+  return out;
+}

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   DEFAULT_MEL_CONFIG, hzToMel, logMelSpectrogram, MelConfigError, MelExtractor, melFilterbank, melToHz, parseMelConfigJson,
-  resolveMelConfig, type MelConfig,
+  melMajorFromFrames, resolveMelConfig, type MelConfig,
 } from '../../src/audio/mel.js';
 import { decodeNpy } from '../../src/audio/npy.js';
 import { decodeWav } from '../../src/audio/wav.js';
@@ -92,4 +92,9 @@ test('parseMelConfigJson accepts HiFi-GAN snake_case keys and rejects unknown on
   assert.equal(c.norm, 'none');
   assert.throws(() => parseMelConfigJson({ hop: 256 }), /unknown mel config key\(s\): hop/);
   assert.throws(() => parseMelConfigJson([1]), /must be a JSON object/);
+});
+
+test('melMajorFromFrames: frame-major [frames, nMels] → mel-major [nMels, frames]', () => {
+  assert.deepEqual(Array.from(melMajorFromFrames(Float32Array.of(1, 2, 3, 4, 5, 6), 3, 2)), [1, 3, 5, 2, 4, 6]);
+  assert.deepEqual(Array.from(melMajorFromFrames([], 0, 80)), []);
 });

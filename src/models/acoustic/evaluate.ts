@@ -12,6 +12,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeWavFile } from '../../audio/node.js';
 import { estimatePitch } from '../../audio/pitch.js';
+import { melMajorFromFrames } from '../../audio/mel.js';
 import { FeatureLoader } from '../../data/loader.js';
 import type { VocoderSynthesizer } from '../vocoder/vocode.js';
 import type { AcousticSynthesizer } from './synthesizer.js';
@@ -34,13 +35,6 @@ export interface UtteranceReport {
    */
   teacherVocodedF0: number | null;
   modelF0: number | null;
-}
-
-/** Frame-major [frames, nMels] → mel-major [nMels, frames] (the vocoder's layout). */
-function toMelMajor(x: Float32Array, frames: number, nMels: number): Float32Array {
-  const out = new Float32Array(frames * nMels);
-  for (let f = 0; f < frames; f++) for (let k = 0; k < nMels; k++) out[k * frames + f] = x[f * nMels + k]!;
-  return out;
 }
 
 export interface GroupReport {
@@ -143,7 +137,7 @@ export async function evaluateAcoustic(o: EvaluateAcousticOptions): Promise<Acou
     let modelF0: number | null = null, teacherVocodedF0: number | null = null;
     if (o.vocoder) {
       const vocodedF0 = (frameMajor: Float32Array, frames: number): { audio: Float32Array; f0: number | null } => {
-        const audio = o.vocoder!.vocode({ data: toMelMajor(frameMajor, frames, out.nMels), nMels: out.nMels, frames });
+        const audio = o.vocoder!.vocode({ data: melMajorFromFrames(frameMajor, frames, out.nMels), nMels: out.nMels, frames });
         return { audio, f0: medianVoiced(estimatePitch(audio, { sampleRate: mel.sampleRate, hopLength: mel.hopLength })) };
       };
       const synthesized = vocodedF0(out.mel, out.frames);

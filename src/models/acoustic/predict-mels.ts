@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { noGrad, tidy } from '../../engine/index.js';
 import { writeFileAtomic } from '../../engine/node.js';
 import { encodeNpy } from '../../audio/npy.js';
+import { melMajorFromFrames } from '../../audio/mel.js';
 import { FeatureLoader } from '../../data/loader.js';
 import { batchToTensors } from '../../data/to-tensors.js';
 import { batchDurations } from '../speech-clip/model.js';
@@ -34,8 +35,7 @@ export async function predictTeacherForcedMels(model: AcousticModel, featuresDir
     const F = batch.maxFrames, n = batch.nMels;
     for (let b = 0; b < batch.ids.length; b++) {
       const frames = batch.melLengths[b]!;
-      const melMajor = new Float32Array(n * frames);
-      for (let f = 0; f < frames; f++) for (let k = 0; k < n; k++) melMajor[k * frames + f] = mels[(b * F + f) * n + k]!;
+      const melMajor = melMajorFromFrames(mels.subarray(b * F * n, (b * F + frames) * n), frames, n);
       await writeFileAtomic(join(outDir, `${batch.ids[b]}.npy`), encodeNpy(melMajor, [n, frames]));
       done++;
       opts.onProgress?.(done, total);

@@ -7,9 +7,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AdamW, EMA, add, manualSeed, mul, noDecayBiasAndNorm, noGrad, tidy, warmupCosineSchedule, type Tensor } from '../../engine/index.js';
-import { loadCheckpoint, writeFileAtomic } from '../../engine/node.js';
+import { loadCheckpoint, writeFileAtomic, type LoadedCheckpoint } from '../../engine/node.js';
 import { encodePng } from '../../audio/png.js';
 import { renderMelImage, type RgbImage } from '../../audio/plot.js';
+import { melMajorFromFrames } from '../../audio/mel.js';
 import { FeatureLoader, type Batch } from '../../data/loader.js';
 import { batchToTensors, type BatchTensors } from '../../data/to-tensors.js';
 import { train, type TrainerTask, type TrainResult } from '../../train/trainer.js';
@@ -65,14 +66,9 @@ function batchTargets(batch: Batch, data: AcousticDataConfig): { durations: Int3
 
 /** Predicted (top) over target (bottom) log-mel of one utterance, on a shared colour scale. */
 function renderComparison(pred: Float32Array, target: Float32Array, frames: number, nMels: number): RgbImage {
-  const toMelMajor = (x: Float32Array): Float32Array => {
-    const out = new Float32Array(frames * nMels);
-    for (let f = 0; f < frames; f++) for (let m = 0; m < nMels; m++) out[m * frames + f] = x[f * nMels + m]!;
-    return out;
-  };
   const opts = { min: -11.5, max: 2 };
-  const a = renderMelImage({ data: toMelMajor(pred), nMels, frames }, opts);
-  const b = renderMelImage({ data: toMelMajor(target), nMels, frames }, opts);
+  const a = renderMelImage({ data: melMajorFromFrames(pred, frames, nMels), nMels, frames }, opts);
+  const b = renderMelImage({ data: melMajorFromFrames(target, frames, nMels), nMels, frames }, opts);
   const gap = 4;
   const rgb = new Uint8Array(a.width * (a.height + gap + b.height) * 3).fill(255);
   rgb.set(a.rgb, 0);
@@ -231,6 +227,8 @@ export async function trainAcoustic(o: TrainAcousticOptions): Promise<TrainResul
   const probe = FeatureLoader.open(o.featuresDir, { split: 'all' });
   let runConfig: AcousticRunConfig;
   let clipFile: string | null = null;
+  // Read once: its config shapes the model, its tensors then initialise the text encoder.
+  let clipCheckpoint: LoadedCheckpoint | null = null;
   if (resuming && existsSync(savedPath)) {
     runConfig = parseAcousticRunConfig(JSON.parse(readFileSync(savedPath, 'utf8')) as unknown, savedPath);
   } else {
@@ -238,9 +236,8 @@ export async function trainAcoustic(o: TrainAcousticOptions): Promise<TrainResul
     if (o.initClip) {
       clipFile = textEncoderFile(o.initClip);
       // The text encoder's shape is the checkpoint's: the acoustic model is built around it.
-      const ck = await loadCheckpoint(clipFile);
-      for (const t of ck.tensors.values()) t.dispose();
-      const enc = ck.config as { kind?: string; dim?: number; encoder?: unknown; durationPredictor?: unknown; dropout?: number; vocabSize?: number } | null;
+      clipCheckpoint = await loadCheckpoint(clipFile);
+      const enc = clipCheckpoint.config as { kind?: string; dim?: number; encoder?: unknown; durationPredictor?: unknown; dropout?: number; vocabSize?: number } | null;
       if (!enc || enc.kind !== 'speech-clip-text-encoder') throw new Error(`${clipFile}: not a Speech-Clip text encoder (its config kind is ${JSON.stringify(enc?.kind)})`);
       config.model.textEncoder = { dim: enc.dim!, encoder: enc.encoder as AcousticConfig['model']['textEncoder']['encoder'], durationPredictor: enc.durationPredictor as AcousticConfig['model']['textEncoder']['durationPredictor'], dropout: enc.dropout ?? 0.1 };
       if (enc.vocabSize !== probe.manifest.symbols.symbols.length) throw new Error(`${clipFile}: the text encoder knows ${enc.vocabSize} symbols, the features have ${probe.manifest.symbols.symbols.length} (train Speech-Clip on these features)`);
@@ -265,14 +262,13 @@ export async function trainAcoustic(o: TrainAcousticOptions): Promise<TrainResul
   const valLoader = FeatureLoader.open(o.featuresDir, { split: 'val', batchSize: 8, shuffle: false, bucketBatches: 0, frameBudget: t.maxBatchFrames });
   manualSeed(t.seed);
   const model = new AcousticModel(runConfig, runConfig.data);
-  if (clipFile) {
-    const ck = await loadCheckpoint(clipFile);
+  if (clipCheckpoint) {
     try {
-      model.textEncoder.loadStateDict(ck.tensors);
+      model.textEncoder.loadStateDict(clipCheckpoint.tensors);
     } catch (e) {
       throw new Error(`${clipFile}: the text encoder does not fit: ${(e as Error).message}`);
     } finally {
-      for (const x of ck.tensors.values()) x.dispose();
+      for (const x of clipCheckpoint.tensors.values()) x.dispose();
     }
   }
   const clip = runConfig.clipRun ? (await loadSpeechClip(runConfig.clipRun)).model : null;

@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { readWavFile } from '../../audio/wav-file.js';
 import { resample } from '../../audio/resample.js';
 import { decodeNpy } from '../../audio/npy.js';
-import type { MelConfig } from '../../audio/mel.js';
+import { melMajorFromFrames, type MelConfig } from '../../audio/mel.js';
 import { decodeCachedItem } from '../../data/cache.js';
 import { readManifest, type FeatureManifest, type ManifestItem } from '../../data/manifest.js';
 import { readDataset } from '../../data/readers/index.js';
@@ -108,9 +108,7 @@ export class VocoderSegmentSource {
     }
     const cached = decodeCachedItem(readFileSync(join(this.featuresDir, item.file)), item.file);
     const { frames, nMels } = cached.header;
-    const mel = new Float32Array(nMels * frames);
-    for (let t = 0; t < frames; t++) for (let m = 0; m < nMels; m++) mel[m * frames + t] = cached.mel[t * nMels + m]!;
-    return { mel, nMels, frames };
+    return { mel: melMajorFromFrames(cached.mel, frames, nMels), nMels, frames };
   }
 
   loadUtterance(item: ManifestItem): VocoderUtterance {
