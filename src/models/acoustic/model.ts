@@ -173,18 +173,29 @@ export class AcousticModel extends Module {
   teacherForced(t: BatchTensors, durations: Int32Array, prosody: PhonemeProsody, opts: { freezeEncoder?: boolean } = {}): {
     before: Tensor; after: Tensor; logDurations: Tensor; pitch: Tensor; energy: Tensor; textStates: Tensor;
   } {
-    const m = this.config.model;
     const [B, T] = t.phonemes.shape as [number, number];
     const encoded = this.textEncoder.encode(t.phonemes, t.phonemeMask);
     const textStates = opts.freezeEncoder ? encoded.detach() : encoded;
     const states = this.condition(textStates, t.phonemeMask, t.speakers, t.emotions);
     const logDurations = this.textEncoder.durationPredictor.forward(states, t.phonemeMask);
-    const pitch = this.pitchPredictor.forward(states, t.phonemeMask);
-    const withPitch = add(states, this.pitchEmbedding.forward(this.bucketTensor(prosody.pitch, m.pitchBins, [B, T])));
-    const energy = this.energyPredictor.forward(withPitch, t.phonemeMask);
-    const conditioned = add(withPitch, this.energyEmbedding.forward(this.bucketTensor(prosody.energy, m.energyBins, [B, T])));
-    const mel = this.decode(conditioned, tensor(durations, [B, T], 'int32'), t.mels.shape[1]!, t.melMask);
-    return { ...mel, logDurations, pitch, energy, textStates };
+    const v = this.varianceAdaptor(states, t.phonemeMask, () => prosody.pitch, () => prosody.energy);
+    const mel = this.decode(v.conditioned, tensor(durations, [B, T], 'int32'), t.mels.shape[1]!, t.melMask);
+    return { ...mel, logDurations, pitch: v.pitch, energy: v.energy, textStates };
+  }
+
+  /**
+   * Pitch predictor → pitch embedding → energy predictor (which sees it) → energy embedding, added
+   * to the states. The embedded values come from `pitchOf`/`energyOf` given each prediction: the
+   * targets in training, the (controlled) predictions at inference.
+   */
+  private varianceAdaptor(states: Tensor, mask: Tensor, pitchOf: (predicted: Tensor) => Float32Array, energyOf: (predicted: Tensor) => Float32Array): { conditioned: Tensor; pitch: Tensor; energy: Tensor } {
+    const m = this.config.model;
+    const shape = states.shape.slice(0, 2) as [number, number];
+    const pitch = this.pitchPredictor.forward(states, mask);
+    const withPitch = add(states, this.pitchEmbedding.forward(this.bucketTensor(pitchOf(pitch), m.pitchBins, shape)));
+    const energy = this.energyPredictor.forward(withPitch, mask);
+    const conditioned = add(withPitch, this.energyEmbedding.forward(this.bucketTensor(energyOf(energy), m.energyBins, shape)));
+    return { conditioned, pitch, energy };
   }
 
   /**
@@ -195,7 +206,6 @@ export class AcousticModel extends Module {
     const T = phonemeIds.length;
     if (T === 0) throw new RangeError('acoustic model: no phonemes to synthesize');
     const c = resolveControls(controls, T, this.data);
-    const m = this.config.model;
     return tidy(() => noGrad(() => {
       const ids = tensor(phonemeIds, [1, T], 'int32');
       const mask = full([1, T], 1);
@@ -203,10 +213,9 @@ export class AcousticModel extends Module {
       const emotions = this.emotionEmbedding ? tensor(Int32Array.of(c.emotion), [1], 'int32') : undefined;
       const states = this.encode(ids, mask, speakers, emotions);
       const logDurations = this.textEncoder.durationPredictor.forward(states, mask).toFloat32Array();
-      const pitch = adjustPitch(this.pitchPredictor.forward(states, mask).toFloat32Array(), c.pitchShift, c.pitchScale, this.data.logPitch.std);
-      const withPitch = add(states, this.pitchEmbedding.forward(this.bucketTensor(pitch, m.pitchBins, [1, T])));
-      const energy = adjustEnergy(this.energyPredictor.forward(withPitch, mask).toFloat32Array(), c.energyScale, this.data.energy);
-      const conditioned = add(withPitch, this.energyEmbedding.forward(this.bucketTensor(energy, m.energyBins, [1, T])));
+      const { conditioned } = this.varianceAdaptor(states, mask,
+        (pitch) => adjustPitch(pitch.toFloat32Array(), c.pitchShift, c.pitchScale, this.data.logPitch.std),
+        (energy) => adjustEnergy(energy.toFloat32Array(), c.energyScale, this.data.energy));
       const durations = durationsFrom(logDurations, c, this.data.durationCalibration ?? 1);
       const frames = durations.reduce((a, b) => a + b, 0);
       const mel = this.decode(conditioned, tensor(durations, [1, T], 'int32'), frames, null).after;
