@@ -65,6 +65,8 @@ export interface AcousticLoss {
   mel: Tensor;
   /** The text encoder's states [B, T, d] before conditioning (for the auxiliary Speech-Clip loss). */
   textStates: Tensor;
+  /** Predicted log(1 + frames) [B, T] (for the duration calibration). */
+  logDurations: Tensor;
 }
 
 /** Predicted per-phoneme values of one utterance (host arrays, length T). */
@@ -162,7 +164,7 @@ export class AcousticModel extends Module {
     loss = add(loss, mul(parts.duration!, w.durationWeight));
     loss = add(loss, mul(parts.pitch!, w.pitchWeight));
     loss = add(loss, mul(parts.energy!, w.energyWeight));
-    return { loss, parts, mel: out.after, textStates: out.textStates };
+    return { loss, parts, mel: out.after, textStates: out.textStates, logDurations: out.logDurations };
   }
 
   /**

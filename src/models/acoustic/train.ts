@@ -80,12 +80,15 @@ function renderComparison(pred: Float32Array, target: Float32Array, frames: numb
  * Teacher-forced losses over a split (mean over batches; the "mel"/"postnet" entries are the
  * validation mel L1 in log-mel units) and the predicted-over-target picture of its first utterance.
  */
-export async function validationLosses(model: AcousticModel, loader: FeatureLoader, data: AcousticDataConfig): Promise<{ metrics: Record<string, number>; plot: RgbImage | null }> {
+export async function validationLosses(model: AcousticModel, loader: FeatureLoader, data: AcousticDataConfig): Promise<{ metrics: Record<string, number>; plot: RgbImage | null; durationCalibration: number }> {
   const sums: Record<string, number> = {};
   let batches = 0;
   let plot: RgbImage | null = null;
+  // The duration calibration: total real frames over total predicted frames (rounded as inference
+  // rounds them), over the real phonemes of batches with aligner durations.
+  let realFrames = 0, predictedFrames = 0;
   for await (const batch of loader.batches(0)) {
-    const { durations, prosody } = batchTargets(batch, data);
+    const { durations, prosody, aligned } = batchTargets(batch, data);
     tidy(() => noGrad(() => {
       const out = model.loss(batchToTensors(batch), durations, prosody);
       sums.loss = (sums.loss ?? 0) + out.loss.item();
@@ -94,35 +97,20 @@ export async function validationLosses(model: AcousticModel, loader: FeatureLoad
         const n = batch.nMels, frames = batch.melLengths[0]!;
         plot = renderComparison(out.mel.toFloat32Array().subarray(0, frames * n), batch.mels.subarray(0, frames * n), frames, n);
       }
+      if (aligned) {
+        const logD = out.logDurations.toFloat32Array(), T = batch.maxPhonemes;
+        for (let b = 0; b < batch.ids.length; b++) {
+          const n = batch.phonemeLengths[b]!;
+          const predicted = durationsFrom(logD.subarray(b * T, b * T + n), { speed: 1, durations: null, durationScale: null });
+          for (let i = 0; i < n; i++) { realFrames += durations[b * T + i]!; predictedFrames += predicted[i]!; }
+        }
+      }
     }));
     batches++;
   }
   const metrics: Record<string, number> = {};
   for (const [k, v] of Object.entries(sums)) metrics[k] = v / Math.max(1, batches);
-  return { metrics, plot };
-}
-
-/**
- * The duration calibration of `model` on a split: total real frames over total predicted frames
- * (rounded as inference rounds them), over real phonemes, with the model's speakers/emotions.
- */
-export async function measureDurationCalibration(model: AcousticModel, loader: FeatureLoader): Promise<number> {
-  let real = 0, predicted = 0;
-  for await (const batch of loader.batches(0)) {
-    const { durations, source } = batchDurations(batch);
-    if (source !== 'aligner') continue;
-    const logD = tidy(() => noGrad(() => {
-      const t = batchToTensors(batch);
-      return model.textEncoder.durationPredictor.forward(model.encode(t.phonemes, t.phonemeMask, t.speakers, t.emotions), t.phonemeMask).toFloat32Array();
-    }));
-    const T = batch.maxPhonemes;
-    for (let b = 0; b < batch.ids.length; b++) {
-      const n = batch.phonemeLengths[b]!;
-      const row = durationsFrom(logD.subarray(b * T, b * T + n), { speed: 1, durations: null, durationScale: null });
-      for (let i = 0; i < n; i++) { real += durations[b * T + i]!; predicted += row[i]!; }
-    }
-  }
-  return predicted > 0 && real > 0 ? real / predicted : 1;
+  return { metrics, plot, durationCalibration: realFrames > 0 && predictedFrames > 0 ? realFrames / predictedFrames : 1 };
 }
 
 export interface AcousticTaskOptions {
@@ -186,9 +174,8 @@ export function acousticTask(model: AcousticModel, runConfig: AcousticRunConfig,
       plot = v.plot;
       // Measured with the weights being validated (EMA when kept: those are exported); the
       // config (and so the next checkpoint) carries it to inference.
-      runConfig.data.durationCalibration = 1;
-      runConfig.data.durationCalibration = await measureDurationCalibration(model, opts.valLoader!);
-      return { ...v.metrics, durationCalibration: runConfig.data.durationCalibration };
+      runConfig.data.durationCalibration = v.durationCalibration;
+      return { ...v.metrics, durationCalibration: v.durationCalibration };
     } : undefined,
     async artifacts(_step: number, outDir: string) {
       if (plot) await writeFileAtomic(join(outDir, MEL_PLOT_FILE), encodePng(plot));
