@@ -165,9 +165,12 @@ export class FeatureLoader {
     return batch;
   }
 
-  /** Batches of an epoch, in plan order, reading `readAhead` batches ahead. */
-  async *batches(epoch = 0): AsyncGenerator<Batch> {
-    const plan = this.plan(epoch);
+  /**
+   * Batches of an epoch, in plan order, after the first `skip` (a resumed trainer's position),
+   * reading `readAhead` batches ahead.
+   */
+  async *batches(epoch = 0, skip = 0): AsyncGenerator<Batch> {
+    const plan = this.plan(epoch).slice(skip);
     const pending: Promise<Batch>[] = [];
     let next = 0;
     const fill = (): void => { while (next < plan.length && pending.length <= this.o.readAhead) pending.push(this.loadBatch(plan[next++]!)); };

@@ -112,6 +112,10 @@ test('batches: padding, masks, lengths, values in the right rows; validation spl
     assert.equal(b.emotions, undefined);
   }
   assert.equal(count, plan.length);
+  // A resumed trainer skips the batches it already consumed: the rest of the same plan.
+  const resumed: string[][] = [];
+  for await (const b of loader.batches(0, 3)) resumed.push(b.ids);
+  assert.deepEqual(resumed, plan.slice(3).map((ids) => ids.map((i) => loader.items[i]!.id)));
   const val = FeatureLoader.open(dir, { split: 'val', batchSize: 100, bucketBatches: 0 });
   assert.deepEqual(val.plan(0), [[0, 1, 2, 3, 4, 5]]);
 });

@@ -148,15 +148,7 @@ export function acousticTask(model: AcousticModel, runConfig: AcousticRunConfig,
     optimizer,
     ...(ema ? { ema } : {}),
     config: runConfig,
-    async *batches(epoch: number, skip: number) {
-      const plan = opts.trainLoader.plan(epoch);
-      let next = skip < plan.length ? opts.trainLoader.loadBatch(plan[skip]!) : null;
-      for (let i = skip; i < plan.length; i++) {
-        const batch = await next!;
-        next = i + 1 < plan.length ? opts.trainLoader.loadBatch(plan[i + 1]!) : null;
-        yield batch;
-      }
-    },
+    batches: (epoch: number, skip: number) => opts.trainLoader.batches(epoch, skip),
     loss(batch: Batch, step: number) {
       const { durations, prosody, aligned } = batchTargets(batch, runConfig.data);
       if (!aligned && !warnedUniform) {

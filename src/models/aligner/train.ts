@@ -44,17 +44,6 @@ export function alignerLoss(model: AlignmentEncoder, config: AlignerConfig, batc
   return { loss: add(forwardSum, scale(bin, w)), forwardSum, binarization: bin.item() };
 }
 
-/** Batches of `loader`'s epoch after the first `skip`, reading one batch ahead. */
-async function* batchesFrom(loader: FeatureLoader, epoch: number, skip: number): AsyncGenerator<Batch> {
-  const plan = loader.plan(epoch).slice(skip);
-  let next: Promise<Batch> | null = plan.length ? loader.loadBatch(plan[0]!) : null;
-  for (let i = 0; i < plan.length; i++) {
-    const batch = await next!;
-    next = i + 1 < plan.length ? loader.loadBatch(plan[i + 1]!) : null;
-    yield batch;
-  }
-}
-
 export interface AlignerTaskOptions {
   featuresDir: string;
   config: AlignerConfig;
@@ -82,7 +71,7 @@ export function alignerTask(opts: AlignerTaskOptions): TrainerTask<Batch> & { mo
     model,
     optimizer,
     config,
-    batches: (epoch, skip) => batchesFrom(loader, epoch, skip),
+    batches: (epoch, skip) => loader.batches(epoch, skip),
     loss(batch, step) {
       lastStep = step;
       const r = alignerLoss(model, config, batch, step);

@@ -72,16 +72,8 @@ export function speechClipTask(model: SpeechClip, runConfig: SpeechClipRunConfig
     model,
     optimizer,
     config: runConfig,
-    async *batches(epoch: number, skip: number) {
-      // The plan is a pure function of (seed, epoch): skipping by index resumes mid-epoch exactly.
-      const plan = opts.trainLoader.plan(epoch);
-      let next: Promise<Batch> | null = skip < plan.length ? opts.trainLoader.loadBatch(plan[skip]!) : null;
-      for (let i = skip; i < plan.length; i++) {
-        const batch = await next!;
-        next = i + 1 < plan.length ? opts.trainLoader.loadBatch(plan[i + 1]!) : null;
-        yield batch;
-      }
-    },
+    // The plan is a pure function of (seed, epoch): skipping by index resumes mid-epoch exactly.
+    batches: (epoch: number, skip: number) => opts.trainLoader.batches(epoch, skip),
     loss(batch: Batch) {
       const { durations, source } = batchDurations(batch);
       if (source === 'uniform' && runConfig.loss.objective !== 'utterance' && !warnedUniform) {
