@@ -127,15 +127,6 @@ export class TextEncoder extends Module {
   lengthRegulate(states: Tensor, durations: Tensor, maxFrames?: number): Tensor {
     return repeatByLengths(states, durations, maxFrames);
   }
-
-  /** Frames per phoneme from the predicted log(1+d): round(exp(x) − 1), at least 1 on real phonemes. */
-  static durationsFromLog(logDurations: Tensor, phonemeLengths: Int32Array): Int32Array {
-    const [B, T] = logDurations.shape as [number, number];
-    const v = logDurations.toFloat32Array();
-    const out = new Int32Array(B * T);
-    for (let b = 0; b < B; b++) for (let t = 0; t < phonemeLengths[b]!; t++) out[b * T + t] = Math.max(1, Math.round(Math.expm1(v[b * T + t]!)));
-    return out;
-  }
 }
 
 /** Linear up-projection of the log-mel bins (+ speaker/emotion embeddings) → positions → FFT blocks. */
