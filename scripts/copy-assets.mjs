@@ -1,6 +1,9 @@
-// Copies the non-TypeScript files the compiled code reads at run time into dist/ (tsc emits only .js):
-//   src/server/page.html  the web page `clip-tts serve` serves at /
-import { copyFileSync, mkdirSync } from 'node:fs';
+// The build's last step: what tsc does not do.
+//   - copies the non-TypeScript files the compiled code reads at run time into dist/ (tsc emits only .js):
+//       src/server/page.html  the web page `clip-tts serve` serves at /
+//   - makes the `clip-tts` bin (package.json "bin") executable: tsc writes it 0644, and `npx clip-tts`
+//     in a fresh clone runs the file itself ("Permission denied" otherwise).
+import { chmodSync, copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -11,4 +14,6 @@ for (const rel of assets) {
   mkdirSync(dirname(to), { recursive: true });
   copyFileSync(join(root, rel), to);
 }
-console.log(`copied ${assets.join(', ')} -> dist/`);
+const bins = Object.values(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).bin ?? {});
+for (const rel of bins) chmodSync(join(root, rel), 0o755);
+console.log(`copied ${assets.join(', ')} -> dist/; made ${bins.join(', ')} executable`);

@@ -142,6 +142,14 @@ test('export-voice: runs → voice folder that speak can use', async () => {
   assert.match(r.stderr, /acoustic run .*nope does not exist/);
 });
 
+test('the package bin runs as an executable (what `npx clip-tts` does in a fresh clone)', () => {
+  const bin = (JSON.parse(readFileSync(fileURLToPath(new URL('../../../package.json', import.meta.url)), 'utf8')) as { bin: Record<string, string> }).bin['clip-tts']!;
+  const r = spawnSync(fileURLToPath(new URL(`../../../${bin}`, import.meta.url)), ['--help'], { encoding: 'utf8' });
+  assert.equal(r.error, undefined, `spawning ${bin}: ${String(r.error)}`);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /speak/);
+});
+
 test('every new command has --help', () => {
   for (const cmd of ['speak', 'voices', 'export-voice']) {
     const r = run([cmd, '--help']);
