@@ -184,28 +184,37 @@ export class ClipTTS {
   private async *chunks(text: string, opts: ResolvedSynthesisOptions): AsyncGenerator<SynthesisChunk, void, undefined> {
     const sr = this.sampleRate;
     const gapSamples = Math.round(opts.sentenceSilence * sr);
+    const leadingSamples = Math.round(opts.leadingSilence * sr), trailingSamples = Math.round(opts.trailingSilence * sr);
     let index = 0, sentence = 0, samplesSoFar = 0;
     const sentences = phonemizedSentences(text, {
       lang: frontEndLanguage(this.language), ssml: opts.ssml, maxSentenceChars: this.maxSentenceChars, onWarning: this.warn,
     });
-    for (const { sentence: s, source, textOffset } of sentences) {
+    // One sentence of look-ahead (text processing only) tells which chunk is the last one.
+    let next = sentences.next();
+    while (!next.done) {
+      const { sentence: s, source, textOffset } = next.value;
+      next = sentences.next();
       const pieces = planSentence(s, {
         symbols: this.acoustic.symbols, maxPiecePhonemes: sentence === 0 ? this.firstPiecePhonemes : this.maxPiecePhonemes, textOffset, source,
         onUnknownSymbol: (sym) => this.unknownSymbol(sym),
       });
+      let lastPiece = pieces.length - 1;
+      while (lastPiece >= 0 && pieces[lastPiece]!.tokens.length === 0) lastPiece--;
       let first = true;
-      for (const piece of pieces) {
+      for (const [p, piece] of pieces.entries()) {
         if (piece.tokens.length === 0) continue;
         const r = renderPiece(piece, this.acoustic, this.vocoder, opts);
-        // The silence between sentences opens the next sentence's first chunk, so the output never ends in it.
-        const lead = first && index > 0 ? gapSamples : 0;
+        // The output opens with the leading silence; the silence between sentences opens the next
+        // sentence's first chunk; the trailing silence closes the last chunk.
+        const lead = index === 0 ? leadingSamples : first ? gapSamples : 0;
+        const tail = next.done && p === lastPiece ? trailingSamples : 0;
         first = false;
-        const audio = lead ? new Float32Array(lead + r.audio.length) : r.audio;
-        if (lead) audio.set(r.audio, lead);
+        const audio = lead || tail ? new Float32Array(lead + r.audio.length + tail) : r.audio;
+        if (lead || tail) audio.set(r.audio, lead);
         const start = samplesSoFar / sr, t0 = (samplesSoFar + lead) / sr;
         yield {
           audio, sampleRate: sr, text: piece.text, index, sentence, start,
-          phonemes: r.phonemes.map((p) => ({ symbol: p.symbol, start: t0 + p.start, end: t0 + p.end })),
+          phonemes: r.phonemes.map((ph) => ({ symbol: ph.symbol, start: t0 + ph.start, end: t0 + ph.end })),
           words: r.words.map((w) => ({ ...w, start: t0 + w.start, end: t0 + w.end })),
         };
         index++;

@@ -39,6 +39,14 @@ test('speak: TEXT → WAV and --timestamps JSON', () => {
   assert.deepEqual(t.words.map((w) => w.word), ['Hello', 'from', 'ClipTTS', 'It', 'costs', 'five', 'dollars']);
   assert.ok(Math.abs(t.duration - audio.samples.length / 22050) < 1e-6);
   assert.ok(t.phonemes.length > 20);
+  assert.ok(Math.abs(t.words[0]!.start - Math.round(0.15 * 22050) / 22050) < 1e-6, 'speech starts after 0.15 s of silence');
+  // --leading-silence / --trailing-silence set the edges: 0 and 0.5 s give 0.35 s more audio in all.
+  const edges = join(tmp, 'edges.wav'), edgesTs = join(tmp, 'edges.json');
+  const e = run(['speak', 'Hello from ClipTTS. It costs $5.', '-o', edges, '--voice', voice, '--timestamps', edgesTs, '--speed', '1.2', '--pitch', '-2', '--leading-silence', '0', '--trailing-silence', '0.5']);
+  assert.equal(e.status, 0, e.stderr);
+  const te = JSON.parse(readFileSync(edgesTs, 'utf8')) as typeof t;
+  assert.equal(te.words[0]!.start, 0);
+  assert.equal(decodeWav(readFileSync(edges)).samples.length, audio.samples.length - 2 * Math.round(0.15 * 22050) + Math.round(0.5 * 22050));
 });
 
 test('speak: text from stdin; -o - writes the WAV to stdout', () => {
@@ -85,6 +93,9 @@ test('speak: clear usage errors', () => {
   r = run(['speak', 'Hi.', '-o', join(tmp, 'x.wav'), '--voice', voice, '--speed', '0']);
   assert.equal(r.status, 2);
   assert.match(r.stderr, /--speed must be a number in \(0, 10\], got 0/);
+  r = run(['speak', 'Hi.', '-o', join(tmp, 'x.wav'), '--voice', voice, '--trailing-silence', '9']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--trailing-silence must be a number in \[0, 5\], got 9/);
   r = run(['speak', 'Hi.', '-o', join(tmp, 'x.wav'), '--voice', voice, '--speaker', 'zed']);
   assert.equal(r.status, 2);
   assert.match(r.stderr, /unknown speaker "zed": allowed nothing: this voice has no speakers/);

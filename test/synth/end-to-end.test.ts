@@ -33,13 +33,15 @@ test('a voice folder loads and speaks: audio, timings and stream chunks agree', 
     assert.ok(r.audio.some((x) => x !== 0));
     assert.deepEqual(r.words.map((w) => w.word), ['Hello', 'world', 'This', 'is', 'a', 'test']);
     assert.deepEqual(r.phonemes.map((p) => p.symbol).join(' '), 'HH AH0 L OW1 W ER1 L D . DH IH1 S IH1 Z AH0 T EH1 S T !');
-    // Phonemes tile each sentence in frame steps; the last one ends with the audio.
+    // Phonemes tile each sentence in frame steps, between the leading and trailing silence.
     for (const p of r.phonemes) {
       const frames = ((p.end - p.start) * SR) / HOP;
       assert.ok(frames >= 0 && Math.abs(frames - Math.round(frames)) < 1e-6, `${p.symbol}: ${frames} frames`);
     }
     for (let i = 1; i < r.phonemes.length; i++) if (i !== 9) assert.ok(Math.abs(r.phonemes[i]!.start - r.phonemes[i - 1]!.end) < 1e-9);
-    assert.ok(Math.abs(r.phonemes.at(-1)!.end - r.duration) < 1e-9);
+    const edge = Math.round(0.15 * SR) / SR;
+    assert.ok(Math.abs(r.phonemes[0]!.start - edge) < 1e-9, 'speech starts after the leading silence');
+    assert.ok(Math.abs(r.phonemes.at(-1)!.end - (r.duration - edge)) < 1e-9, 'the trailing silence follows the last phoneme');
     const gap = r.phonemes[9]!.start - r.phonemes[8]!.end;
     assert.ok(Math.abs(gap - Math.round(0.2 * SR) / SR) < 1e-9, `sentence gap ${gap}`);
     // Streaming gives the same samples (inference is deterministic).

@@ -10,6 +10,8 @@ import { LevelVocoderDouble, RuleAcousticDouble } from './doubles.js';
 
 const SR = 22050, HOP = 256, FRAME = HOP / SR;
 const GAP = Math.round(0.2 * SR);
+/** Default silence before the first and after the last word. */
+const EDGE = Math.round(0.15 * SR);
 
 function pipeline(acoustic = new RuleAcousticDouble(), warnings: string[] = []): { tts: ClipTTS; acoustic: RuleAcousticDouble; warnings: string[] } {
   return { tts: new ClipTTS(acoustic, new LevelVocoderDouble(), { language: 'en', onWarning: (m) => warnings.push(m) }), acoustic, warnings };
@@ -20,25 +22,38 @@ const close = (a: number, b: number, what: string): void => assert.ok(Math.abs(a
 test('synthesize: audio, phoneme and word timings follow the predicted durations; sentences are separated by 0.2 s', async () => {
   const { tts } = pipeline();
   const r = await tts.synthesize('Hello world. Second sentence here.');
-  // Rule durations: vowels 6 frames, consonants 3, punctuation 8 → 41 and 71 frames.
+  // Rule durations: vowels 6 frames, consonants 3, punctuation 8 → 41 and 71 frames; 0.15 s of
+  // silence before and after, 0.2 s between the sentences.
   assert.equal(r.sampleRate, SR);
-  assert.equal(r.audio.length, 41 * HOP + GAP + 71 * HOP);
+  assert.equal(r.audio.length, EDGE + 41 * HOP + GAP + 71 * HOP + EDGE);
   close(r.duration, r.audio.length / SR, 'duration');
   assert.deepEqual(r.phonemes.map((p) => p.symbol).join(' '), 'HH AH0 L OW1 W ER1 L D . S EH1 K AH0 N D S EH1 N T AH0 N S HH IY1 R .');
   assert.deepEqual(r.words.map((w) => w.word), ['Hello', 'world', 'Second', 'sentence', 'here']);
   const [hello, world, second, , here] = r.words;
-  close(hello!.start, 0, 'Hello start'); close(hello!.end, 18 * FRAME, 'Hello end');
-  close(world!.start, 18 * FRAME, 'world start'); close(world!.end, 33 * FRAME, 'world end');
-  const s2 = (41 * HOP + GAP) / SR;
+  const s1 = EDGE / SR;
+  close(hello!.start, s1, 'Hello start (after the leading silence)'); close(hello!.end, s1 + 18 * FRAME, 'Hello end');
+  close(world!.start, s1 + 18 * FRAME, 'world start'); close(world!.end, s1 + 33 * FRAME, 'world end');
+  const s2 = (EDGE + 41 * HOP + GAP) / SR;
   close(second!.start, s2, 'Second start (after the gap)');
   close(here!.end, s2 + 63 * FRAME, 'here end');
-  close(r.phonemes.at(-1)!.end, r.duration, 'last phoneme ends with the audio');
+  close(r.phonemes.at(-1)!.end, r.duration - EDGE / SR, 'the trailing silence follows the last phoneme');
   // Source offsets of words in the input.
   assert.deepEqual([here!.textStart, here!.textEnd], [29, 33]);
-  // The double vocoder gives 0.5 during speech and 0 in the inter-sentence gap.
-  assert.equal(r.audio[0], 0.5);
-  assert.equal(r.audio[41 * HOP + 10], 0);
-  assert.equal(r.audio[41 * HOP + GAP], 0.5);
+  // The double vocoder gives 0.5 during speech and 0 in the silences.
+  assert.equal(r.audio[0], 0);
+  assert.equal(r.audio[EDGE], 0.5);
+  assert.equal(r.audio[EDGE + 41 * HOP + 10], 0);
+  assert.equal(r.audio[EDGE + 41 * HOP + GAP], 0.5);
+  assert.equal(r.audio.at(-1), 0);
+  // Both edges are options; 0 gives speech from the first to the last sample.
+  const bare = await tts.synthesize('Hello world. Second sentence here.', { leadingSilence: 0, trailingSilence: 0 });
+  assert.equal(bare.audio.length, 41 * HOP + GAP + 71 * HOP);
+  close(bare.words[0]!.start, 0, 'Hello start without leading silence');
+  assert.equal(bare.audio[0], 0.5);
+  const wide = await tts.synthesize('Hello.', { leadingSilence: 1, trailingSilence: 0.5 });
+  assert.equal(wide.audio.length, SR + (3 + 6 + 3 + 6 + 8) * HOP + Math.round(0.5 * SR));
+  await assert.rejects(async () => tts.synthesize('Hi.', { leadingSilence: -0.1 }), /leadingSilence must be a number in \[0, 5\], got -0.1/);
+  await assert.rejects(async () => tts.synthesize('Hi.', { trailingSilence: 6 }), /trailingSilence must be a number in \[0, 5\], got 6/);
 });
 
 test('stream: one chunk per sentence with its start; the chunks joined are synthesize()', async () => {
@@ -47,7 +62,10 @@ test('stream: one chunk per sentence with its start; the chunks joined are synth
   const chunks: SynthesisChunk[] = [];
   for await (const c of tts.stream(text)) chunks.push(c);
   assert.deepEqual(chunks.map((c) => [c.index, c.sentence, c.text]), [[0, 0, 'Hello world.'], [1, 1, 'Second sentence here.'], [2, 2, 'Third!']]);
-  close(chunks[1]!.start, (41 * HOP) / SR, 'chunk 1 start');
+  close(chunks[1]!.start, (EDGE + 41 * HOP) / SR, 'chunk 1 start');
+  assert.equal(chunks[0]!.audio.length, EDGE + 41 * HOP, 'the first chunk opens with the leading silence');
+  assert.equal(chunks[2]!.audio.length, GAP + (3 + 6 + 3 + 8) * HOP + EDGE, 'the last chunk ends with the trailing silence');
+  assert.equal(chunks[1]!.audio.length, GAP + 71 * HOP);
   close(chunks[1]!.words[0]!.start, chunks[1]!.start + GAP / SR, 'first word of chunk 1 after the gap');
   const whole = await tts.synthesize(text);
   const joined = new Float32Array(chunks.reduce((n, c) => n + c.audio.length, 0));
@@ -89,7 +107,7 @@ test('options reach the acoustic model; bad options are clear errors naming the 
   const { tts, acoustic } = pipeline(new RuleAcousticDouble(SymbolTable.default(), ['alice', 'bob'], ['neutral', 'happy']));
   const slow = await tts.synthesize('Hello.', { speed: 0.5, pitch: 3, pitchRange: 0.5, energy: 1.5, speaker: 'bob', emotion: 1 });
   assert.deepEqual(acoustic.calls[0]!.controls, { speed: 0.5, pitchShift: 3, pitchScale: 0.5, energyScale: 1.5, speaker: 1, emotion: 1 });
-  assert.equal(slow.audio.length, 2 * (3 + 6 + 3 + 6 + 8) * HOP);
+  assert.equal(slow.audio.length, EDGE + 2 * (3 + 6 + 3 + 6 + 8) * HOP + EDGE);
   await assert.rejects(async () => tts.synthesize('Hi.', { speed: 0 }), /speed must be a number in \(0, 10\], got 0/);
   await assert.rejects(async () => tts.synthesize('Hi.', { speed: Number.NaN }), RangeError);
   await assert.rejects(async () => tts.synthesize('Hi.', { energy: -1 }), /energy must be a number in \(0, 4\]/);
@@ -138,7 +156,7 @@ test('SSML: <break> is silence of the requested length; prosody rate, pitch and 
   // -6 dB in the middle of "slowly": 0.5 x 10^(-6/20).
   const inside = Math.round(((slowly.start + slowly.end) / 2) * SR);
   assert.ok(Math.abs(r.audio[inside]! - 0.5 * 10 ** (-6 / 20)) < 1e-6, `gain: ${r.audio[inside]}`);
-  assert.equal(r.audio[Math.round(0.01 * SR)], 0.5);
+  assert.equal(r.audio[EDGE + Math.round(0.01 * SR)], 0.5);
   await assert.rejects(async () => tts.synthesize('<speak>Hi <break time="5ms"/></spek>', { ssml: true }), /SSML error at line 1/);
 });
 

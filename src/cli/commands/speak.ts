@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { flagNumber, flagString, parseArgs, UsageError, type Command, type ParsedArgs, rejectUnknownFlags } from '../command.js';
 import { ClipTTS, DEFAULT_VOICE, resolveSynthesisOptions, toWav, type SynthesisOptions, type SynthesisResult } from '../../synth/index.js';
 
-const KNOWN_FLAGS = ['o', 'output', 'input', 'out-dir', 'timestamps', 'voice', 'speed', 'pitch', 'energy', 'speaker', 'emotion', 'ssml', 'threads'];
+const KNOWN_FLAGS = ['o', 'output', 'input', 'out-dir', 'timestamps', 'voice', 'speed', 'pitch', 'energy', 'speaker', 'emotion', 'ssml', 'threads', 'sentence-silence', 'leading-silence', 'trailing-silence'];
 
 /** Batch ids become file names: keep them plain. */
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -27,6 +27,10 @@ function synthesisOptions(args: ParsedArgs): SynthesisOptions {
   if (speed !== undefined) o.speed = speed;
   if (pitch !== undefined) o.pitch = pitch;
   if (energy !== undefined) o.energy = energy;
+  const sentenceSilence = flagNumber(args, 'sentence-silence'), leadingSilence = flagNumber(args, 'leading-silence'), trailingSilence = flagNumber(args, 'trailing-silence');
+  if (sentenceSilence !== undefined) o.sentenceSilence = sentenceSilence;
+  if (leadingSilence !== undefined) o.leadingSilence = leadingSilence;
+  if (trailingSilence !== undefined) o.trailingSilence = trailingSilence;
   return checked(o, [], []);
 }
 
@@ -43,7 +47,8 @@ function checked(o: SynthesisOptions, speakers: readonly string[], emotions: rea
   try {
     resolveSynthesisOptions(o, speakers, emotions);
   } catch (e) {
-    throw new UsageError((e as Error).message.replace(/^(speed|pitch|energy)\b/, '--$1'));
+    const flagName = (option: string): string => `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    throw new UsageError((e as Error).message.replace(/^(speed|pitch|energy|sentenceSilence|leadingSilence|trailingSilence)\b/, flagName));
   }
   return o;
 }
@@ -79,6 +84,9 @@ Options:
   --energy X             loudness multiplier on the predicted energy, 0 < X <= 4 (default 1)
   --speaker NAME|N       speaker of a multi-speaker voice
   --emotion NAME|N       emotion of a voice trained with emotions
+  --sentence-silence S   seconds of silence between sentences (default 0.2)
+  --leading-silence S    seconds of silence before the first word (default 0.15)
+  --trailing-silence S   seconds of silence after the last word (default 0.15)
   --ssml                 read the text as SSML (<speak>, <break time="300ms"/>, <prosody rate pitch volume>,
                          <say-as>, <phoneme>, <sub>, ...)
   --threads N            engine threads (default 2)
