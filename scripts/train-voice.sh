@@ -111,7 +111,7 @@ fi
 
 if want vocoder; then
   log "vocoder: to step $VOCODER_STEPS on ground-truth mels"
-  "${CLI[@]}" train-vocoder "$FEATS" --out "$RUNS/vocoder" --config "$VOCODER_CONFIG" --max-steps "$VOCODER_STEPS" --quiet $(resume_flag "$RUNS/vocoder")
+  "${CLI[@]}" train-vocoder "$FEATS" --out "$RUNS/vocoder" --config "$VOCODER_CONFIG" --max-steps "$VOCODER_STEPS" --threads "$THREADS" --quiet $(resume_flag "$RUNS/vocoder")
 fi
 
 VOCODER_FINAL="$RUNS/vocoder"
@@ -129,7 +129,7 @@ if want finetune; then
     log "finetune: vocoder on predicted mels to step $FINETUNE_STEPS"
     init=(); [ -f "$RUNS/vocoder-ft/checkpoint.safetensors" ] || init=(--init "$RUNS/vocoder")
     "${CLI[@]}" train-vocoder "$FEATS" --out "$RUNS/vocoder-ft" --mels-dir "$WORK/predicted-mels" "${init[@]}" \
-      --max-steps "$FINETUNE_STEPS" --quiet $(resume_flag "$RUNS/vocoder-ft")
+      --max-steps "$FINETUNE_STEPS" --threads "$THREADS" --quiet $(resume_flag "$RUNS/vocoder-ft")
   else
     log "finetune: SKIPPED: this clip-tts has no predict-mels command; exporting the ground-truth-mel vocoder"
   fi

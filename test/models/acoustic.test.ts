@@ -231,6 +231,16 @@ test('clip-tts train: a run killed with SIGKILL resumes to the uninterrupted res
       return [...t.entries()].filter(([k]) => k.startsWith('model.')).sort(([a], [b]) => a.localeCompare(b)).flatMap(([, v]) => Array.from(v.toFloat32Array()));
     };
     assert.deepEqual(await weights(killed), await weights(straight), 'resumed weights must equal the uninterrupted run');
+    // --schedule-steps re-plans a resumed run's learning-rate schedule (saved in its config); a plain
+    // --resume keeps the saved one even when --max-steps grows.
+    const totalSteps = (): number => (JSON.parse(readFileSync(join(killed, 'checkpoint.json'), 'utf8')) as { training: { totalSteps: number } }).training.totalSteps;
+    assert.equal(totalSteps(), 16);
+    r = cli(['train', feat, '--out', killed, '--resume', '--max-steps', '18', '--schedule-steps', '40', '--threads', '1', '--quiet']);
+    assert.equal(r.status, 0, String(r.stderr));
+    assert.equal(totalSteps(), 40);
+    r = cli(['train', feat, '--out', killed, '--resume', '--max-steps', '20', '--threads', '1', '--quiet']);
+    assert.equal(r.status, 0, String(r.stderr));
+    assert.equal(totalSteps(), 40);
     r = cli(['train', feat, '--config', 'tiny', '--out', join(killed, 'x'), '--max-steps', '0']);
     assert.notEqual(r.status, 0);
     assert.match(String(r.stderr), /--max-steps must be a positive integer/);

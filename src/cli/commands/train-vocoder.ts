@@ -1,11 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { flagNumber, flagString, parseArgs, UsageError, type Command, rejectUnknownFlags, requireFlag } from '../command.js';
-import { initEngine } from '../../engine/index.js';
+import { initEngine, shutdownEngine } from '../../engine/index.js';
 import { isVocoderPreset, resolveVocoderConfig, VocoderConfigError, type VocoderConfig } from '../../models/vocoder/config.js';
 import { trainVocoder } from '../../models/vocoder/train.js';
 
-const KNOWN_FLAGS = ['out', 'o', 'config', 'max-steps', 'resume', 'mels-dir', 'init', 'gan', 'limit-items', 'log-every', 'validate-every', 'checkpoint-every', 'quiet'];
+const KNOWN_FLAGS = ['out', 'o', 'config', 'max-steps', 'resume', 'mels-dir', 'init', 'gan', 'limit-items', 'log-every', 'validate-every', 'checkpoint-every', 'threads', 'quiet'];
 const BOOLEANS = ['resume', 'gan', 'quiet'];
 
 /** --config: a preset name, or a JSON file (a partial config over its "preset", default 'small'). */
@@ -38,7 +38,7 @@ function positiveInt(v: number | undefined, name: string): number | undefined {
 export const trainVocoderCommand: Command = {
   name: 'train-vocoder',
   summary: 'Train the Vocos-style vocoder (mel -> waveform) on a prepared feature folder',
-  help: `Usage: clip-tts train-vocoder FEATURES_DIR --out DIR [--config tiny|small|FILE.json] [--max-steps N] [--resume]
+  help: `Usage: clip-tts train-vocoder FEATURES_DIR --out DIR [--config tiny|small|FILE.json] [--max-steps N] [--resume] [--threads N]
 
 Trains the vocoder on random (mel segment, waveform segment) pairs of the training split. Mels come
 from the feature cache; waveforms are read back from the dataset the cache was prepared from
@@ -63,6 +63,7 @@ Options:
   --log-every N           log interval in steps (default 10)
   --validate-every N      copy-synthesis of 4 validation items every N steps (default 500)
   --checkpoint-every N    default 100
+  --threads N             engine threads (default 2; 1 each when two trainings share 2 cores)
   --quiet                 no progress bar
 
 Example:
@@ -80,19 +81,23 @@ Example:
     const config = loadConfig(flagString(args, 'config'), outDir, resume);
     if (args.flags.get('gan') === true) config.training.gan.enabled = true;
     const maxSteps = positiveInt(flagNumber(args, 'max-steps'), 'max-steps') ?? 200_000;
-    await initEngine();
-    const melsDir = flagString(args, 'mels-dir'), initFrom = flagString(args, 'init');
-    const limitItems = positiveInt(flagNumber(args, 'limit-items'), 'limit-items');
-    const logEvery = positiveInt(flagNumber(args, 'log-every'), 'log-every');
-    const validateEvery = positiveInt(flagNumber(args, 'validate-every'), 'validate-every');
-    const checkpointEvery = positiveInt(flagNumber(args, 'checkpoint-every'), 'checkpoint-every');
-    const result = await trainVocoder({
-      featuresDir, outDir, config, maxSteps, resume, quiet: args.flags.get('quiet') === true,
-      ...(melsDir ? { melsDir } : {}), ...(initFrom ? { initFrom } : {}), ...(limitItems ? { limitItems } : {}),
-      ...(logEvery ? { logEvery } : {}), ...(validateEvery ? { validateEvery } : {}), ...(checkpointEvery ? { checkpointEvery } : {}),
-    });
-    const val = result.validation ? Object.entries(result.validation).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ') : 'none';
-    console.log(`vocoder: step ${result.step}${result.resumedFrom ? ` (resumed from ${result.resumedFrom})` : ''}, train loss ${result.lastLoss.toFixed(4)}, validation: ${val} -> ${outDir}`);
-    return 0;
+    await initEngine({ threads: positiveInt(flagNumber(args, 'threads'), 'threads') ?? 2 });
+    try {
+      const melsDir = flagString(args, 'mels-dir'), initFrom = flagString(args, 'init');
+      const limitItems = positiveInt(flagNumber(args, 'limit-items'), 'limit-items');
+      const logEvery = positiveInt(flagNumber(args, 'log-every'), 'log-every');
+      const validateEvery = positiveInt(flagNumber(args, 'validate-every'), 'validate-every');
+      const checkpointEvery = positiveInt(flagNumber(args, 'checkpoint-every'), 'checkpoint-every');
+      const result = await trainVocoder({
+        featuresDir, outDir, config, maxSteps, resume, quiet: args.flags.get('quiet') === true,
+        ...(melsDir ? { melsDir } : {}), ...(initFrom ? { initFrom } : {}), ...(limitItems ? { limitItems } : {}),
+        ...(logEvery ? { logEvery } : {}), ...(validateEvery ? { validateEvery } : {}), ...(checkpointEvery ? { checkpointEvery } : {}),
+      });
+      const val = result.validation ? Object.entries(result.validation).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ') : 'none';
+      console.log(`vocoder: step ${result.step}${result.resumedFrom ? ` (resumed from ${result.resumedFrom})` : ''}, train loss ${result.lastLoss.toFixed(4)}, validation: ${val} -> ${outDir}`);
+      return 0;
+    } finally {
+      await shutdownEngine();
+    }
   },
 };

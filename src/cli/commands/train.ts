@@ -36,7 +36,8 @@ Options:
   --init-clip CKPT     start the text encoder from Speech-Clip: a text-encoder.safetensors or a
                        \`clip-tts train-clip\` run folder (its shape replaces the config's text encoder)
   --max-steps N        stop after N optimizer steps (default: the config's training.totalSteps)
-  --schedule-steps N   where the cosine learning-rate schedule ends (default: --max-steps)
+  --schedule-steps N   where the cosine learning-rate schedule ends (default: --max-steps for a new
+                       run; a resumed run keeps its saved schedule unless this is given)
   --resume             continue the run in --out exactly where its last checkpoint left it (its
                        saved config is used; --config and --init-clip are ignored)
   --threads N          engine threads (default 2)
@@ -54,14 +55,16 @@ Example:
     const outDir = requireFlag(args, 'DIR', 'out', 'o');
     const config = loadConfig(flagString(args, 'config'));
     const maxSteps = positiveInt(flagNumber(args, 'max-steps'), 'max-steps');
-    const scheduleSteps = positiveInt(flagNumber(args, 'schedule-steps'), 'schedule-steps') ?? maxSteps;
-    if (scheduleSteps !== undefined) config.training.totalSteps = Math.max(scheduleSteps, config.training.warmupSteps + 1);
+    const explicitSchedule = positiveInt(flagNumber(args, 'schedule-steps'), 'schedule-steps');
+    // A new run's schedule ends at --max-steps unless told otherwise; a resumed run keeps its own
+    // unless --schedule-steps is given.
+    const scheduleSteps = explicitSchedule ?? (args.flags.has('resume') ? undefined : maxSteps);
     const threads = flagNumber(args, 'threads') ?? 2;
     const initClip = flagString(args, 'init-clip');
     await initEngine({ threads });
     try {
       const started = Date.now();
-      const r = await trainAcoustic({ featuresDir, outDir, config, initClip, maxSteps, resume: args.flags.has('resume'), quiet: args.flags.has('quiet') });
+      const r = await trainAcoustic({ featuresDir, outDir, config, initClip, maxSteps, scheduleSteps, resume: args.flags.has('resume'), quiet: args.flags.has('quiet') });
       const seconds = (Date.now() - started) / 1000;
       console.log(`acoustic: ${r.step} steps (from ${r.resumedFrom}) in ${seconds.toFixed(0)} s, last train loss ${r.lastLoss.toFixed(4)}`);
       if (r.validation) console.log(`validation: ${Object.entries(r.validation).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')}`);

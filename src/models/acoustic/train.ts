@@ -183,6 +183,11 @@ export interface TrainAcousticOptions {
   /** A Speech-Clip text encoder (text-encoder.safetensors, or a train-clip run folder). */
   initClip?: string;
   maxSteps?: number;
+  /**
+   * Where the cosine learning-rate schedule ends. Applies to resumed runs too (the saved config is
+   * updated), so a run can be given a shorter or longer schedule mid-way.
+   */
+  scheduleSteps?: number;
   resume?: boolean;
   quiet?: boolean;
   onStep?: (step: number, loss: number) => void | Promise<void>;
@@ -231,6 +236,7 @@ export async function trainAcoustic(o: TrainAcousticOptions): Promise<TrainResul
       runConfig.clipRun = o.initClip;
     }
   }
+  if (o.scheduleSteps !== undefined) runConfig.training.totalSteps = Math.max(o.scheduleSteps, runConfig.training.warmupSteps + 1);
   const t = runConfig.training;
   const trainLoader = FeatureLoader.open(o.featuresDir, { split: 'train', batchSize: t.batchSize, seed: t.seed, frameBudget: t.maxBatchFrames });
   if (trainLoader.items.length === 0) throw new Error(`${o.featuresDir}: no training utterances`);
