@@ -1,6 +1,6 @@
 // GEMM throughput of the wasm kernels: GFLOP/s (median of timed runs after warm-up) for NN, NT and
 // TN at the four reference shapes, on 1 and 2 threads, plus the pool's fork-join round trip.
-// Run: node dist/bench/gemm.js [--runs N] [--threads 1,2] [--forms NN,NT,TN]
+// Run: node dist/bench/gemm.js [--runs N] [--threads 1,2] [--forms NN,NT,TN] [--no-fma]
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { EngineMemory } from '../src/engine/memory.js';
@@ -17,10 +17,18 @@ export interface BenchGemmOptions {
   threads?: number[];
   /** Timed runs per cell (median reported). Default 11. */
   runs?: number;
-  /** Untimed runs first. Default 3. */
+  /** Untimed runs first: at least this many calls... Default 3. */
   warmup?: number;
+  /**
+   * ...and at least this long. Default 100 ms: V8 first runs wasm from its baseline compiler
+   * (Liftoff) and swaps in TurboFan code after a background compile; with 3 calls of 256³ only,
+   * the first cell was sometimes timed on Liftoff code (18 instead of 40 GFLOP/s).
+   */
+  warmupMs?: number;
   /** A timed run repeats the call until it lasts at least this long (small shapes). Default 2 ms. */
   minRunMs?: number;
+  /** Relaxed-SIMD (FMA) kernels when available (default true), as initEngine. */
+  fma?: boolean;
   /** Progress callback per finished cell. */
   onResult?: (r: GemmBenchResult) => void;
 }
@@ -66,11 +74,12 @@ export async function benchGemm(opts: BenchGemmOptions = {}): Promise<BenchGemmR
   const threadCounts = opts.threads ?? [1, 2];
   const runs = opts.runs ?? 11;
   const warmup = opts.warmup ?? 3;
+  const warmupMs = opts.warmupMs ?? 100;
   const minRunMs = opts.minRunMs ?? 2;
 
   const maxElems = Math.max(...shapes.map(([M, K, N]) => M * K + K * N + M * N));
   const mem = new EngineMemory({ shared: true, initialBytes: maxElems * 4 + (64 << 20) });
-  const module = await loadKernelModule('shared');
+  const module = await loadKernelModule('shared', { fma: opts.fma });
   const pool = await WorkerPool.create({ module, mem, threads: Math.max(...threadCounts) });
   const results: GemmBenchResult[] = [];
   let roundTripUs: BenchGemmReport['roundTripUs'] = null;
@@ -89,7 +98,8 @@ export async function benchGemm(opts: BenchGemmOptions = {}): Promise<BenchGemmR
         for (const form of forms) {
           const transA = form[0] === 'T', transB = form[1] === 'T';
           const call = (): void => gemm(pool, pool.gemmScratch, { transA, transB, M, N, K, a, b, c });
-          for (let i = 0; i < warmup; i++) call();
+          const w0 = performance.now();
+          for (let i = 0; i < warmup || performance.now() - w0 < warmupMs; i++) call();
           // Calls per timed run so that one run lasts >= minRunMs.
           let reps = 1;
           for (;;) {
@@ -145,6 +155,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     runs: arg('runs') ? Number(arg('runs')) : undefined,
     threads: arg('threads')?.split(',').map(Number),
     forms: arg('forms')?.split(',') as GemmForm[] | undefined,
+    fma: !process.argv.includes('--no-fma'),
     onResult: (r) => process.stderr.write(`  ${r.M}x${r.K}x${r.N} ${r.form} T=${r.threads}: ${r.gflops.toFixed(1)} GFLOP/s (load ${r.load1})\n`),
   });
   console.log(formatGemmTable(report));

@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { EngineMemory } from '../../src/engine/memory.js';
 import { SingleThreadRunner } from '../../src/engine/kernels/runner.js';
-import { instantiateKernels, loadKernelModule } from '../../src/engine/kernels/load.js';
+import { instantiateKernels, loadKernelModule, relaxedSimdAvailable } from '../../src/engine/kernels/load.js';
 import { WorkerPool } from '../../src/engine/kernels/pool.js';
 import {
   GEMM_SCRATCH_BYTES, allocGemmScratch, col2im1d, conv1dOutputLength, gemm, gemmBatched, im2col1d, type Conv1dGeometry,
@@ -13,11 +13,14 @@ let mem: EngineMemory;
 let single: SingleThreadRunner;
 let singleScratch: number;
 let pool: WorkerPool;
+/** The plain SIMD build (mul + add), which runtimes without relaxed SIMD get; `single` has the FMA one where available. */
+let plain: SingleThreadRunner;
 
 before(async () => {
   mem = new EngineMemory({ shared: true });
   const module = await loadKernelModule('shared');
   single = new SingleThreadRunner(await instantiateKernels(module, mem.memory));
+  plain = new SingleThreadRunner(await instantiateKernels(await loadKernelModule('shared', { fma: false }), mem.memory));
   singleScratch = allocGemmScratch(mem, 1);
   // minParallelWork 0: every call is split, so tiny shapes exercise the thread slicing too.
   pool = await WorkerPool.create({ module, mem, threads: 2, minParallelWork: 0 });
@@ -117,6 +120,10 @@ function runCase(cs: Case): void {
   gemm(pool, pool.gemmScratch, args);
   const got2 = read(c, cs.M * ldc);
   assert.ok(maxRelDiff(got1, got2) <= 1e-5, `${label}: 2-thread result differs from 1-thread`);
+
+  write(c, C0);
+  gemm(plain, singleScratch, args);
+  checkAgainst(`${label} (plain SIMD build)`, read(c, cs.M * ldc), ldc, cs, ref, mag);
   for (const p of [a, b, c]) mem.release(p);
 }
 
@@ -183,6 +190,11 @@ test('gemmBatched: per-item strides and stride-0 broadcast', () => {
     assert.ok(maxRelDiff(got1, read(c, cSize * cs.batch)) <= 1e-5, `${label}: 2-thread result differs`);
     for (const p of [a, b, c]) mem.release(p);
   }
+});
+
+test('kernels: Node (>= 20) gets the relaxed-SIMD (FMA) build', async () => {
+  // Node 20 needs the run-time flag that load.ts sets; Node 22+ has relaxed SIMD on by default.
+  assert.equal(await relaxedSimdAvailable(), true);
 });
 
 test('gemm: argument validation gives clear errors', () => {
