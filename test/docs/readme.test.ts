@@ -49,7 +49,7 @@ test('README library example runs: WAV written, words timed, chunks streamed', a
   const { stdout, dir } = await runSynthesisExample(block[1]!);
   try {
     const lines = stdout.trim().split('\n');
-    assert.match(lines[0]!, /^Hello@0\.00s from@[\d.]+s ClipTTS@[\d.]+s It@[\d.]+s costs@[\d.]+s five@[\d.]+s dollars@[\d.]+s$/);
+    assert.match(lines[0]!, /^Hello@0\.15s from@[\d.]+s ClipTTS@[\d.]+s It@[\d.]+s costs@[\d.]+s five@[\d.]+s dollars@[\d.]+s$/);
     assert.match(lines[1]!, /^chunk 0 at 0\.00s: First sentence\.$/);
     assert.match(lines[2]!, /^chunk 1 at [\d.]+s: Then the second one\.$/);
     assert.equal(readFileSync(join(dir, 'hello.wav')).subarray(0, 4).toString(), 'RIFF');
@@ -68,7 +68,7 @@ test('docs/synthesis.md library examples run', async () => {
     rmSync(dir, { recursive: true, force: true });
     outputs.push(stdout);
   }
-  assert.match(outputs[0]!, /^Doctor +0\.00-[\d.]+ s\nSmith /);
+  assert.match(outputs[0]!, /^Doctor +0\.15-[\d.]+ s\nSmith /);
   assert.match(outputs[0]!, /\nM +[\d.]+-[\d.]+ s\n$/);
   assert.match(outputs[1]!, /^chunk 0: 0\.00 s, \d+ samples: The first chunk arrives after one short sentence of work\.\nchunk 1: [\d.]+ s, \d+ samples: The rest follows while you play it\.\n$/);
   assert.equal(outputs[2]!.trim(), "[ '0.39' ]");
