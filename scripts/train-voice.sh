@@ -4,7 +4,7 @@
 #
 #   scripts/train-voice.sh [WORK_DIR] [STEP ...]
 #
-# Steps, in order (default: all): corpus prepare clip aligner align acoustic vocoder finetune export
+# Steps, in order (default: all): corpus prepare clip aligner align acoustic vocoder gan finetune export
 #   corpus    synthetic corpus from the slt teacher (skipped when DATASET points at your own data)
 #   prepare   features, phonemes, manifest           clip-tts prepare
 #   clip      Speech-Clip pre-training                clip-tts train-clip
@@ -12,6 +12,7 @@
 #   align     durations into the feature cache        clip-tts align
 #   acoustic  acoustic model (text encoder from clip) clip-tts train
 #   vocoder   vocoder on ground-truth mels            clip-tts train-vocoder
+#   gan       adversarial phase of the vocoder         clip-tts train-vocoder --config configs/vocoder-small-gan.json --init
 #   finetune  vocoder on the acoustic model's mels    clip-tts predict-mels + train-vocoder --mels-dir
 #   export    voice folder WORK_DIR/voice             clip-tts export-voice
 #
@@ -27,9 +28,11 @@
 #   MAKE_CORPUS    the corpus generator [../shared/corpus/make-corpus beside the repo]
 #   COUNT          corpus utterances [6000]
 #   VOICE_NAME     [en-slt]      DESCRIPTION, LICENSE: written to voice.json
-#   CLIP_STEPS [3000]  ALIGNER_STEPS [3000]  ACOUSTIC_STEPS [40000]  VOCODER_STEPS [20000]  FINETUNE_STEPS [5000]
+#   CLIP_STEPS [3000]  ALIGNER_STEPS [3000]  ACOUSTIC_STEPS [40000]  VOCODER_STEPS [20000]  GAN_STEPS [20000]
+#   FINETUNE_STEPS [5000]  (GAN_STEPS=0 skips the adversarial phase)
 #   THREADS        engine threads for training [2]
 #   CLIP_CONFIG [small]  ALIGNER_CONFIG [default]  ACOUSTIC_CONFIG [small]  VOCODER_CONFIG [small]
+#   GAN_CONFIG [configs/vocoder-small-gan.json] (a preset name works too: --gan switches the critics on)
 #                  model presets or JSON files (see each command's --help); 'tiny' for a smoke test
 set -euo pipefail
 
@@ -37,7 +40,7 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 WORK="${1:-work/en-slt}"
 shift || true
 STEPS=("$@")
-[ ${#STEPS[@]} -eq 0 ] && STEPS=(corpus prepare clip aligner align acoustic vocoder finetune export)
+[ ${#STEPS[@]} -eq 0 ] && STEPS=(corpus prepare clip aligner align acoustic vocoder gan finetune export)
 
 CLI=(node "$REPO/dist/src/cli/main.js")
 MAKE_CORPUS="${MAKE_CORPUS:-$REPO/../shared/corpus/make-corpus}"
@@ -53,6 +56,8 @@ ALIGNER_STEPS="${ALIGNER_STEPS:-3000}"
 ACOUSTIC_STEPS="${ACOUSTIC_STEPS:-40000}"
 VOCODER_STEPS="${VOCODER_STEPS:-20000}"
 FINETUNE_STEPS="${FINETUNE_STEPS:-5000}"
+GAN_STEPS="${GAN_STEPS:-20000}"
+GAN_CONFIG="${GAN_CONFIG:-$REPO/configs/vocoder-small-gan.json}"
 THREADS="${THREADS:-2}"
 CLIP_CONFIG="${CLIP_CONFIG:-small}"
 ALIGNER_CONFIG="${ALIGNER_CONFIG:-default}"
@@ -114,25 +119,32 @@ if want vocoder; then
   "${CLI[@]}" train-vocoder "$FEATS" --out "$RUNS/vocoder" --config "$VOCODER_CONFIG" --max-steps "$VOCODER_STEPS" --threads "$THREADS" --quiet $(resume_flag "$RUNS/vocoder")
 fi
 
+if want gan && [ "$GAN_STEPS" -gt 0 ]; then
+  # Adversarial phase from the reconstruction-trained vocoder: its critics restore the harmonic fine
+  # structure the L1 losses blur (docs/vocoder.md).
+  log "gan: vocoder with discriminators to step $GAN_STEPS"
+  init=(); [ -f "$RUNS/vocoder-gan/checkpoint.safetensors" ] || init=(--init "$RUNS/vocoder")
+  "${CLI[@]}" train-vocoder "$FEATS" --out "$RUNS/vocoder-gan" --config "$GAN_CONFIG" --gan "${init[@]}" \
+    --max-steps "$GAN_STEPS" --threads "$THREADS" --quiet $(resume_flag "$RUNS/vocoder-gan")
+fi
+
 VOCODER_FINAL="$RUNS/vocoder"
+[ -f "$RUNS/vocoder-gan/checkpoint.safetensors" ] && VOCODER_FINAL="$RUNS/vocoder-gan"
 if want finetune; then
-  if "${CLI[@]}" predict-mels --help >/dev/null 2>&1; then
-    # The vocoder learns the acoustic model's own (smoother) mels: teacher-forced durations keep them
-    # aligned with the recorded audio.
-    if [ -f "$WORK/predicted-mels/.done" ] && [ "$WORK/predicted-mels/.done" -nt "$RUNS/acoustic/checkpoint.safetensors" ]; then
-      log "finetune: predicted mels are up to date"
-    else
-      log "finetune: predicted mels -> $WORK/predicted-mels"
-      "${CLI[@]}" predict-mels "$FEATS" --acoustic "$RUNS/acoustic" --out "$WORK/predicted-mels"
-      touch "$WORK/predicted-mels/.done"
-    fi
-    log "finetune: vocoder on predicted mels to step $FINETUNE_STEPS"
-    init=(); [ -f "$RUNS/vocoder-ft/checkpoint.safetensors" ] || init=(--init "$RUNS/vocoder")
-    "${CLI[@]}" train-vocoder "$FEATS" --out "$RUNS/vocoder-ft" --mels-dir "$WORK/predicted-mels" "${init[@]}" \
-      --max-steps "$FINETUNE_STEPS" --threads "$THREADS" --quiet $(resume_flag "$RUNS/vocoder-ft")
+  # The vocoder learns the acoustic model's own (smoother) mels: teacher-forced durations keep them
+  # aligned with the recorded audio. After a GAN phase it continues with its config (and critics).
+  if [ -f "$WORK/predicted-mels/.done" ] && [ "$WORK/predicted-mels/.done" -nt "$RUNS/acoustic/checkpoint.safetensors" ]; then
+    log "finetune: predicted mels are up to date"
   else
-    log "finetune: SKIPPED: this clip-tts has no predict-mels command; exporting the ground-truth-mel vocoder"
+    log "finetune: predicted mels -> $WORK/predicted-mels"
+    "${CLI[@]}" predict-mels "$FEATS" --acoustic "$RUNS/acoustic" --out "$WORK/predicted-mels"
+    touch "$WORK/predicted-mels/.done"
   fi
+  log "finetune: vocoder on predicted mels to step $FINETUNE_STEPS (from $VOCODER_FINAL)"
+  config=(); [ "$VOCODER_FINAL" = "$RUNS/vocoder-gan" ] && config=(--config "$GAN_CONFIG" --gan)
+  init=(); [ -f "$RUNS/vocoder-ft/checkpoint.safetensors" ] || init=(--init "$VOCODER_FINAL")
+  "${CLI[@]}" train-vocoder "$FEATS" --out "$RUNS/vocoder-ft" --mels-dir "$WORK/predicted-mels" "${config[@]}" "${init[@]}" \
+    --max-steps "$FINETUNE_STEPS" --threads "$THREADS" --quiet $(resume_flag "$RUNS/vocoder-ft")
 fi
 [ -f "$RUNS/vocoder-ft/checkpoint.safetensors" ] && VOCODER_FINAL="$RUNS/vocoder-ft"
 

@@ -17,7 +17,8 @@ import { trainAcoustic } from '../../src/models/acoustic/train.js';
 import { AcousticSynthesizer } from '../../src/models/acoustic/synthesizer.js';
 import { predictTeacherForcedMels } from '../../src/models/acoustic/predict-mels.js';
 import { resolveVocoderConfig } from '../../src/models/vocoder/config.js';
-import { trainVocoder } from '../../src/models/vocoder/train.js';
+import { VocoderTrainingModel, initFromRun, trainVocoder } from '../../src/models/vocoder/train.js';
+import { loadCheckpoint } from '../../src/engine/node.js';
 import { readLog } from '../../src/train/trainer.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -61,6 +62,19 @@ test('predict-mels → train-vocoder --mels-dir from a ground-truth-mel vocoder'
     const r = await trainVocoder({ featuresDir: features, outDir: tuned, config, maxSteps: 2, quiet: true, validationCount: 1, validateEvery: 100, melsDir: mels, initFrom: base });
     assert.equal(r.step, 2);
     assert.ok(readLog(tuned).some((x) => x.kind === 'train' && Number.isFinite(Number(x.loss))));
+    // The GAN phase, then its fine-tuning on predicted mels: --init carries the trained
+    // discriminators over when both runs have them (the generator alone otherwise).
+    const ganConfig = resolveVocoderConfig({ preset: 'tiny', training: { segmentFrames: 8, batchSize: 2, gan: { enabled: true } } });
+    const gan = join(dir, 'voc-gan');
+    await trainVocoder({ featuresDir: features, outDir: gan, config: ganConfig, maxSteps: 2, quiet: true, validationCount: 1, validateEvery: 100, initFrom: base });
+    const saved = (await loadCheckpoint(join(gan, 'checkpoint.safetensors'))).tensors;
+    const fresh = new VocoderTrainingModel(ganConfig);
+    assert.deepEqual(initFromRun(fresh, gan), ['generator', 'discriminators']);
+    for (const [name, t] of fresh.discriminators!.stateDict()) assert.deepEqual(Array.from(t.toFloat32Array()), Array.from(saved.get(`model.discriminators.${name}`)!.toFloat32Array()), name);
+    for (const [name, t] of fresh.generator.stateDict()) assert.deepEqual(Array.from(t.toFloat32Array()), Array.from(saved.get(`model.generator.${name}`)!.toFloat32Array()), name);
+    assert.deepEqual(initFromRun(new VocoderTrainingModel(config), gan), ['generator']);
+    const ganTuned = await trainVocoder({ featuresDir: features, outDir: join(dir, 'voc-gan-ft'), config: ganConfig, maxSteps: 1, quiet: true, validationCount: 1, validateEvery: 100, melsDir: mels, initFrom: gan });
+    assert.equal(ganTuned.step, 1);
     // A mels folder missing an item is refused with the file named.
     rmSync(join(mels, readdirSync(mels)[0]!));
     await assert.rejects(trainVocoder({ featuresDir: features, outDir: join(dir, 'voc-bad'), config, maxSteps: 2, quiet: true, validationCount: 1, validateEvery: 100, melsDir: mels }), /missing \(every training item needs a predicted mel/);

@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import {
   AdamW, Module, add, loadSafetensorsInto, manualSeed, noDecayBiasAndNorm, scale, tensor, warmupCosineSchedule, type Tensor,
-  decodeSafetensors,
+  decodeSafetensors, type DecodedTensor,
 } from '../../engine/index.js';
 import { MelExtractor } from '../../audio/mel.js';
 import { encodeWav } from '../../audio/wav.js';
@@ -152,13 +152,24 @@ export interface TrainVocoderOptions {
   onStep?: (step: number, loss: number) => void | Promise<void>;
 }
 
-/** Copies generator weights from a run folder or .safetensors file into `model.generator`. */
-function initGenerator(model: VocoderTrainingModel, path: string): void {
+/**
+ * Copies generator weights from a run folder or .safetensors file into `model.generator`, and the
+ * discriminators' too when both runs have them (a GAN run continued on predicted mels keeps its
+ * trained critics instead of starting them from scratch). Returns what was loaded.
+ */
+export function initFromRun(model: VocoderTrainingModel, path: string): string[] {
   const file = existsSync(path) && statSync(path).isDirectory() ? join(path, 'checkpoint.safetensors') : path;
   const decoded = decodeSafetensors(readFileSync(file), { source: file });
-  const prefix = [...decoded.tensors.keys()].some((k) => k.startsWith('model.generator.')) ? 'model.generator.' : '';
-  const tensors = new Map([...decoded.tensors].filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v] as const));
-  loadSafetensorsInto(model.generator, { tensors, metadata: decoded.metadata }, { strict: true, source: file });
+  const under = (prefix: string): Map<string, DecodedTensor> => new Map([...decoded.tensors].filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v] as const));
+  const generatorPrefix = [...decoded.tensors.keys()].some((k) => k.startsWith('model.generator.')) ? 'model.generator.' : '';
+  loadSafetensorsInto(model.generator, { tensors: under(generatorPrefix), metadata: decoded.metadata }, { strict: true, source: file });
+  const loaded = ['generator'];
+  const critics = under('model.discriminators.');
+  if (model.discriminators && critics.size > 0) {
+    loadSafetensorsInto(model.discriminators, { tensors: critics, metadata: decoded.metadata }, { strict: true, source: file });
+    loaded.push('discriminators');
+  }
+  return loaded;
 }
 
 /**
@@ -181,7 +192,7 @@ export async function trainVocoder(opts: TrainVocoderOptions): Promise<TrainResu
     val = VocoderSegmentSource.open(opts.featuresDir, { split: 'val', segmentFrames: t.segmentFrames, batchSize: 1, seed: t.seed });
   } catch { val = null; }
   const model = new VocoderTrainingModel(c);
-  if (opts.initFrom && !(opts.resume && existsSync(join(opts.outDir, 'checkpoint.safetensors')))) initGenerator(model, opts.initFrom);
+  if (opts.initFrom && !(opts.resume && existsSync(join(opts.outDir, 'checkpoint.safetensors')))) initFromRun(model, opts.initFrom);
   const runConfig: VocoderRunConfig = { kind: 'clip-tts-vocoder', vocoder: c, featuresDir: opts.featuresDir, melsDir: opts.melsDir ?? null };
   const task = vocoderTask(model, source, { validationItems: val, validationCount: opts.validationCount ?? 4, runConfig });
   return train(task, {
