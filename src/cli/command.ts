@@ -63,6 +63,13 @@ export function flagNumber(args: ParsedArgs, name: string): number | undefined {
   return x;
 }
 
+/** A numeric flag that must be a whole number >= 1 when given (steps, threads, sizes), or undefined. */
+export function flagPositiveInt(args: ParsedArgs, name: string): number | undefined {
+  const v = flagNumber(args, name);
+  if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new UsageError(`--${name} must be a positive integer, got ${v}`);
+  return v;
+}
+
 /** Throws a UsageError naming every flag not in `known` (typos must not be ignored silently). */
 export function rejectUnknownFlags(args: ParsedArgs, known: readonly string[]): void {
   const unknown = [...args.flags.keys()].filter((k) => !known.includes(k));

@@ -1,5 +1,5 @@
 import { existsSync, writeFileSync } from 'node:fs';
-import { flagNumber, flagString, parseArgs, UsageError, type Command, rejectUnknownFlags, requireFlag } from '../command.js';
+import { flagNumber, flagString, parseArgs, UsageError, type Command, rejectUnknownFlags, requireFlag, flagPositiveInt } from '../command.js';
 import { initEngine, shutdownEngine } from '../../engine/index.js';
 import { AcousticSynthesizer } from '../../models/acoustic/synthesizer.js';
 import { evaluateAcoustic, formatGroups } from '../../models/acoustic/evaluate.js';
@@ -51,8 +51,7 @@ Example:
     if (outDir && !vocoderPath) throw new UsageError('--out needs --vocoder (the wavs are vocoded)');
     const split = flagString(args, 'split') ?? 'val';
     if (split !== 'val' && split !== 'train' && split !== 'all') throw new UsageError(`--split must be val, train or all, got ${split}`);
-    const limit = flagNumber(args, 'limit');
-    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new UsageError(`--limit must be a positive integer, got ${limit}`);
+    const limit = flagPositiveInt(args, 'limit');
     const quiet = args.flags.has('quiet');
     await initEngine({ threads: flagNumber(args, 'threads') ?? 2 });
     try {

@@ -1,16 +1,10 @@
 import { delimiter } from 'node:path';
-import { flagNumber, flagString, parseArgs, UsageError, type Command, type ParsedArgs, rejectUnknownFlags } from '../command.js';
+import { flagNumber, flagString, parseArgs, UsageError, type Command, type ParsedArgs, rejectUnknownFlags, flagPositiveInt } from '../command.js';
 import { ClipTTSService, type ClipTTSServiceOptions } from '../../server/clip-tts-service.js';
 import { SpeechServer, DEFAULT_SERVER_LIMITS, type SpeechServerOptions } from '../../server/server.js';
 import { closeOnSignal } from '../../server/shutdown.js';
 
 const KNOWN_FLAGS = ['port', 'host', 'voices', 'voice', 'max-chars', 'max-body', 'timeout', 'queue', 'cors', 'threads', 'quiet'];
-
-function positiveInteger(args: ParsedArgs, name: string): number | undefined {
-  const v = flagNumber(args, name);
-  if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new UsageError(`--${name} must be a positive integer, got ${v}`);
-  return v;
-}
 
 /** `clip-tts serve`: the HTTP server (OpenAI-compatible speech endpoint + web page). */
 export const serveCommand: Command = {
@@ -57,11 +51,11 @@ Example:
     if (voices !== undefined) serviceOptions.voiceDirs = voices.split(delimiter).filter(Boolean);
     const defaultVoice = flagString(args, 'voice');
     if (defaultVoice !== undefined) serviceOptions.defaultVoice = defaultVoice;
-    const threads = positiveInteger(args, 'threads');
+    const threads = flagPositiveInt(args, 'threads');
     if (threads !== undefined) serviceOptions.threads = threads;
 
     const serverOptions: Omit<SpeechServerOptions, 'service'> = {};
-    const maxChars = positiveInteger(args, 'max-chars'), maxBody = positiveInteger(args, 'max-body'), queue = positiveInteger(args, 'queue');
+    const maxChars = flagPositiveInt(args, 'max-chars'), maxBody = flagPositiveInt(args, 'max-body'), queue = flagPositiveInt(args, 'queue');
     if (maxChars !== undefined) serverOptions.maxChars = maxChars;
     if (maxBody !== undefined) serverOptions.maxBodyBytes = maxBody;
     if (queue !== undefined) serverOptions.queueCapacity = queue;

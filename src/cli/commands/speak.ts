@@ -1,9 +1,15 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { flagNumber, flagString, parseArgs, UsageError, type Command, type ParsedArgs, rejectUnknownFlags } from '../command.js';
+import { flagNumber, flagString, parseArgs, UsageError, type Command, type ParsedArgs, rejectUnknownFlags, flagPositiveInt } from '../command.js';
 import { ClipTTS, DEFAULT_VOICE, resolveSynthesisOptions, toWav, type SynthesisOptions, type SynthesisResult } from '../../synth/index.js';
 
-const KNOWN_FLAGS = ['o', 'output', 'input', 'out-dir', 'timestamps', 'voice', 'speed', 'pitch', 'energy', 'speaker', 'emotion', 'ssml', 'threads', 'sentence-silence', 'leading-silence', 'trailing-silence'];
+/** The numeric synthesis options and their flags: one table for reading them and for naming them in errors. */
+const NUMERIC_OPTIONS = {
+  speed: 'speed', pitch: 'pitch', energy: 'energy',
+  sentenceSilence: 'sentence-silence', leadingSilence: 'leading-silence', trailingSilence: 'trailing-silence',
+} as const satisfies Partial<Record<keyof SynthesisOptions, string>>;
+
+const KNOWN_FLAGS = ['o', 'output', 'input', 'out-dir', 'timestamps', 'voice', 'speaker', 'emotion', 'ssml', 'threads', ...Object.values(NUMERIC_OPTIONS)];
 
 /** Batch ids become file names: keep them plain. */
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -23,14 +29,10 @@ function choiceFlag(value: string | undefined, names: readonly string[]): string
 /** Options from the flags, checked before the voice is loaded (speaker/emotion names after: see withChoices). */
 function synthesisOptions(args: ParsedArgs): SynthesisOptions {
   const o: SynthesisOptions = { ssml: args.flags.get('ssml') === true };
-  const speed = flagNumber(args, 'speed'), pitch = flagNumber(args, 'pitch'), energy = flagNumber(args, 'energy');
-  if (speed !== undefined) o.speed = speed;
-  if (pitch !== undefined) o.pitch = pitch;
-  if (energy !== undefined) o.energy = energy;
-  const sentenceSilence = flagNumber(args, 'sentence-silence'), leadingSilence = flagNumber(args, 'leading-silence'), trailingSilence = flagNumber(args, 'trailing-silence');
-  if (sentenceSilence !== undefined) o.sentenceSilence = sentenceSilence;
-  if (leadingSilence !== undefined) o.leadingSilence = leadingSilence;
-  if (trailingSilence !== undefined) o.trailingSilence = trailingSilence;
+  for (const [option, flag] of Object.entries(NUMERIC_OPTIONS) as [keyof typeof NUMERIC_OPTIONS, string][]) {
+    const value = flagNumber(args, flag);
+    if (value !== undefined) o[option] = value;
+  }
   return checked(o, [], []);
 }
 
@@ -47,8 +49,9 @@ function checked(o: SynthesisOptions, speakers: readonly string[], emotions: rea
   try {
     resolveSynthesisOptions(o, speakers, emotions);
   } catch (e) {
-    const flagName = (option: string): string => `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-    throw new UsageError((e as Error).message.replace(/^(speed|pitch|energy|sentenceSilence|leadingSilence|trailingSilence)\b/, flagName));
+    const message = (e as Error).message;
+    const option = Object.keys(NUMERIC_OPTIONS).find((k) => message.startsWith(`${k} `)) as keyof typeof NUMERIC_OPTIONS | undefined;
+    throw new UsageError(option ? `--${NUMERIC_OPTIONS[option]}${message.slice(option.length)}` : message);
   }
   return o;
 }
@@ -102,8 +105,7 @@ Examples:
     rejectUnknownFlags(args, KNOWN_FLAGS);
     const input = flagString(args, 'input'), outDir = flagString(args, 'out-dir'), output = flagString(args, 'o', 'output');
     const timestampsFile = flagString(args, 'timestamps');
-    const threads = flagNumber(args, 'threads');
-    if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) throw new UsageError(`--threads must be a positive integer, got ${threads}`);
+    const threads = flagPositiveInt(args, 'threads');
     if (args.positional.length > 1) throw new UsageError(`expected one TEXT argument, got ${args.positional.length} (quote the text)`);
     if (input !== undefined) {
       if (!outDir) throw new UsageError('--input needs --out-dir DIR');

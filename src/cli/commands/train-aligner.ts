@@ -1,4 +1,4 @@
-import { flagNumber, flagString, parseArgs, UsageError, type Command, rejectUnknownFlags, requireFlag } from '../command.js';
+import { flagNumber, flagString, parseArgs, UsageError, type Command, rejectUnknownFlags, requireFlag, flagPositiveInt } from '../command.js';
 import { initEngine, shutdownEngine } from '../../engine/index.js';
 import { trainAligner } from '../../models/aligner/train.js';
 
@@ -35,8 +35,7 @@ Example:
     rejectUnknownFlags(args, KNOWN_FLAGS);
     if (args.positional.length !== 1) throw new UsageError(args.positional.length ? `expected one features folder, got ${args.positional.join(' ')}` : 'missing FEATURES_DIR');
     const outDir = requireFlag(args, 'DIR', 'out', 'o');
-    const maxSteps = flagNumber(args, 'max-steps');
-    if (maxSteps !== undefined && (!Number.isInteger(maxSteps) || maxSteps < 1)) throw new UsageError(`--max-steps must be a positive integer, got ${maxSteps}`);
+    const maxSteps = flagPositiveInt(args, 'max-steps');
     const threads = flagNumber(args, 'threads');
     await initEngine(threads !== undefined ? { threads } : {});
     try {

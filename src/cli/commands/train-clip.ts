@@ -1,4 +1,4 @@
-import { flagNumber, flagString, parseArgs, UsageError, type Command, rejectUnknownFlags, loadConfigArg, requireFlag } from '../command.js';
+import { flagNumber, flagString, parseArgs, UsageError, type Command, rejectUnknownFlags, loadConfigArg, requireFlag, flagPositiveInt } from '../command.js';
 import { initEngine, shutdownEngine } from '../../engine/index.js';
 import { isPresetName, parseSpeechClipConfig, presetConfig, SpeechClipConfigError, type PresetName, type SpeechClipConfig } from '../../models/speech-clip/config.js';
 import { formatRetrievalTable } from '../../models/speech-clip/evaluate.js';
@@ -43,8 +43,7 @@ Example:
     const featuresDir = args.positional[0]!;
     const outDir = requireFlag(args, 'DIR', 'out', 'o');
     const config = loadConfig(flagString(args, 'config'));
-    const maxSteps = flagNumber(args, 'max-steps');
-    if (maxSteps !== undefined && (!Number.isInteger(maxSteps) || maxSteps < 1)) throw new UsageError(`--max-steps must be a positive integer, got ${maxSteps}`);
+    const maxSteps = flagPositiveInt(args, 'max-steps');
     if (maxSteps !== undefined) config.training.totalSteps = maxSteps;
     const threads = flagNumber(args, 'threads') ?? 2;
     await initEngine({ threads });

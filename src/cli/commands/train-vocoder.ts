@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { flagNumber, flagString, parseArgs, UsageError, type Command, rejectUnknownFlags, requireFlag } from '../command.js';
+import { flagNumber, flagString, parseArgs, UsageError, type Command, rejectUnknownFlags, requireFlag, flagPositiveInt } from '../command.js';
 import { initEngine, shutdownEngine } from '../../engine/index.js';
 import { isVocoderPreset, resolveVocoderConfig, VocoderConfigError, type VocoderConfig } from '../../models/vocoder/config.js';
 import { trainVocoder } from '../../models/vocoder/train.js';
@@ -27,11 +27,6 @@ function loadConfig(arg: string | undefined, outDir: string, resume: boolean): V
     if (e instanceof VocoderConfigError || e instanceof SyntaxError) throw new UsageError(`--config ${arg ?? '(saved)'}: ${e.message}`);
     throw e;
   }
-}
-
-function positiveInt(v: number | undefined, name: string): number | undefined {
-  if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new UsageError(`--${name} must be a positive integer, got ${v}`);
-  return v;
 }
 
 /** `clip-tts train-vocoder`: trains the Vocos-style vocoder on a feature cache (+ the source wavs). */
@@ -80,14 +75,14 @@ Example:
     const resume = args.flags.get('resume') === true;
     const config = loadConfig(flagString(args, 'config'), outDir, resume);
     if (args.flags.get('gan') === true) config.training.gan.enabled = true;
-    const maxSteps = positiveInt(flagNumber(args, 'max-steps'), 'max-steps') ?? 200_000;
-    await initEngine({ threads: positiveInt(flagNumber(args, 'threads'), 'threads') ?? 2 });
+    const maxSteps = flagPositiveInt(args, 'max-steps') ?? 200_000;
+    await initEngine({ threads: flagPositiveInt(args, 'threads') ?? 2 });
     try {
       const melsDir = flagString(args, 'mels-dir'), initFrom = flagString(args, 'init');
-      const limitItems = positiveInt(flagNumber(args, 'limit-items'), 'limit-items');
-      const logEvery = positiveInt(flagNumber(args, 'log-every'), 'log-every');
-      const validateEvery = positiveInt(flagNumber(args, 'validate-every'), 'validate-every');
-      const checkpointEvery = positiveInt(flagNumber(args, 'checkpoint-every'), 'checkpoint-every');
+      const limitItems = flagPositiveInt(args, 'limit-items');
+      const logEvery = flagPositiveInt(args, 'log-every');
+      const validateEvery = flagPositiveInt(args, 'validate-every');
+      const checkpointEvery = flagPositiveInt(args, 'checkpoint-every');
       const result = await trainVocoder({
         featuresDir, outDir, config, maxSteps, resume, quiet: args.flags.get('quiet') === true,
         ...(melsDir ? { melsDir } : {}), ...(initFrom ? { initFrom } : {}), ...(limitItems ? { limitItems } : {}),

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { flagNumber, flagString, parseArgs, UsageError, type Command, rejectUnknownFlags, loadConfigArg, requireFlag } from '../command.js';
+import { flagNumber, flagString, parseArgs, UsageError, type Command, rejectUnknownFlags, loadConfigArg, requireFlag, flagPositiveInt } from '../command.js';
 import { initEngine, shutdownEngine } from '../../engine/index.js';
 import { AcousticConfigError, acousticPreset, isAcousticPreset, parseAcousticConfig, type AcousticConfig, type AcousticPreset } from '../../models/acoustic/config.js';
 import { trainAcoustic } from '../../models/acoustic/train.js';
@@ -8,11 +8,6 @@ const KNOWN_FLAGS = ['out', 'o', 'config', 'init-clip', 'max-steps', 'schedule-s
 
 function loadConfig(spec: string | undefined): AcousticConfig {
   return loadConfigArg(spec ?? 'small', { is: isAcousticPreset, get: (n) => acousticPreset(n as AcousticPreset), names: 'tiny | small | base' }, parseAcousticConfig, AcousticConfigError);
-}
-
-function positiveInt(v: number | undefined, flag: string): number | undefined {
-  if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new UsageError(`--${flag} must be a positive integer, got ${v}`);
-  return v;
 }
 
 /** `clip-tts train`: the Clip-TTS acoustic model (Speech-Clip text encoder + variance adaptor + mel decoder). */
@@ -54,8 +49,8 @@ Example:
     if (!existsSync(featuresDir)) throw new UsageError(`${featuresDir}: no such features folder (make one with clip-tts prepare)`);
     const outDir = requireFlag(args, 'DIR', 'out', 'o');
     const config = loadConfig(flagString(args, 'config'));
-    const maxSteps = positiveInt(flagNumber(args, 'max-steps'), 'max-steps');
-    const explicitSchedule = positiveInt(flagNumber(args, 'schedule-steps'), 'schedule-steps');
+    const maxSteps = flagPositiveInt(args, 'max-steps');
+    const explicitSchedule = flagPositiveInt(args, 'schedule-steps');
     // A new run's schedule ends at --max-steps unless told otherwise; a resumed run keeps its own
     // unless --schedule-steps is given.
     const scheduleSteps = explicitSchedule ?? (args.flags.has('resume') ? undefined : maxSteps);
