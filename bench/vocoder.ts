@@ -1,13 +1,20 @@
 /**
  * Vocoder speed (not a test): the 'small' vocoder alone (random weights: speed does not depend on
  * them) on 10 s of mel, as × real time, with 1 and 2 engine threads. Each thread count runs in
- * its own process (CLIP_TTS_THREADS) so the pools do not interfere. The fast path (fused wasm
- * kernels, the default) and the reference path (engine ops + float64 JS iSTFT, `fast: false`) are
- * timed in interleaved rounds in the same process (medians), so machine load hits both alike.
+ * its own process (CLIP_TTS_THREADS) so the pools do not interfere. Timed in interleaved rounds in
+ * the same process (medians), so machine load hits all alike:
+ *   - `vocode()` on the fast path: the network (fused wasm kernels) + 2 iterations of mel-envelope
+ *     refinement (the mel_refine_f32 kernel), what synthesis runs;
+ *   - `vocodeRaw()`: the network alone;
+ *   - the refinement alone (FastMelRefiner, 2 iterations on the network's output);
+ *   - the reference path (`fast: false`: engine ops + float64 JS iSTFT + JS refinement).
  * Also reports the backbone alone (engine ops), the training step, and Griffin-Lim for contrast.
+ * The last line printed is one JSON object: {"vocoder_x_realtime_1t", "vocoder_x_realtime_2t"
+ * (network + refinement), "vocoder_raw_x_realtime_1t", "vocoder_raw_x_realtime_2t" (network alone),
+ * "refine_x_realtime_1t", "refine_x_realtime_2t" (refinement alone)}.
  * Run: npx tsc -p tsconfig.json && node dist/bench/vocoder.js [--preset small] [--seconds 10] [--rounds 11]
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { engine, initEngine, manualSeed, noGrad, tensor, tidy, backward } from '../src/engine/index.js';
@@ -15,6 +22,7 @@ import { griffinLimFromMel } from '../src/audio/griffin-lim.js';
 import { isVocoderPreset, resolveVocoderConfig } from '../src/models/vocoder/config.js';
 import { Vocoder } from '../src/models/vocoder/model.js';
 import { VocoderSynthesizer } from '../src/models/vocoder/vocode.js';
+import { FastMelRefiner } from '../src/models/vocoder/fast-refine.js';
 import { VocoderTrainingModel, vocoderTask } from '../src/models/vocoder/train.js';
 
 function arg(name: string, fallback: string): string {
@@ -58,13 +66,18 @@ async function child(): Promise<void> {
   const frames = Math.round((seconds * config.mel.sampleRate) / config.hop);
   const mel = { data: randomMel(config.mel.nMels, frames), nMels: config.mel.nMels, frames };
   const audioSeconds = (frames * config.hop) / config.mel.sampleRate;
-  // Interleaved A/B rounds after a warm-up of each.
+  // Interleaved rounds after a warm-up of each.
   const rounds = Number(arg('rounds', '11'));
-  const tf: number[] = [], tr: number[] = [];
-  fast.vocode(mel); reference.vocode(mel);
+  const tf: number[] = [], traw: number[] = [], tref: number[] = [], tr: number[] = [];
+  const refiner = new FastMelRefiner(config.mel);
+  const raw = fast.vocodeRaw(mel);
+  fast.vocode(mel); reference.vocode(mel); refiner.refine(raw, mel, { iterations: 2 });
+  const timed = (into: number[], fn: () => void): void => { const t0 = performance.now(); fn(); into.push((performance.now() - t0) / 1000); };
   for (let r = 0; r < rounds; r++) {
-    let t0 = performance.now(); fast.vocode(mel); tf.push((performance.now() - t0) / 1000);
-    t0 = performance.now(); reference.vocode(mel); tr.push((performance.now() - t0) / 1000);
+    timed(tf, () => fast.vocode(mel));
+    timed(traw, () => fast.vocodeRaw(mel));
+    timed(tref, () => refiner.refine(raw, mel, { iterations: 2 }));
+    timed(tr, () => reference.vocode(mel));
   }
   const median = (a: number[]): number => [...a].sort((x, y) => x - y)[a.length >> 1]!;
   // With 2+ threads: the fast path on one thread vs all, interleaved in this process (a pool with
@@ -84,11 +97,14 @@ async function child(): Promise<void> {
   const backbone = time(() => noGrad(() => tidy(() => { model.backbone.forward(tensor(mel.data, [1, config.mel.nMels, frames])); })));
   const row = (name: string, sec: number, extra = ''): void => console.log(`${name.padEnd(40)} ${(audioSeconds / sec).toFixed(0).padStart(6)}x real time  (${(sec * 1000).toFixed(1)} ms for ${audioSeconds.toFixed(1)} s${extra})`);
   console.log(`threads ${threads}, preset ${preset}: ${model.parameterCount().toLocaleString('en')} parameters, load average ${loadAverage()}`);
-  row(`vocoder ${preset} (mel -> wav)`, median(tf), `, median of ${rounds}; best ${(Math.min(...tf) * 1000).toFixed(1)} ms`);
+  row(`vocoder ${preset} (mel -> wav, refined)`, median(tf), `, median of ${rounds}; best ${(Math.min(...tf) * 1000).toFixed(1)} ms`);
+  row(`  network alone (vocodeRaw)`, median(traw), `, median of ${rounds}; best ${(Math.min(...traw) * 1000).toFixed(1)} ms`);
+  row(`  refinement alone (2 iterations, wasm)`, median(tref), `, median of ${rounds}; best ${(Math.min(...tref) * 1000).toFixed(1)} ms`);
   row(`  reference path (engine ops + JS FFT)`, median(tr), `, median of ${rounds}`);
   if (scaling) console.log(scaling);
   row(`  backbone only (engine ops)`, backbone);
   fast.release();
+  refiner.dispose();
   // A training step on one batch of random segments (no disk: a stub source).
   const t = config.training;
   const trainModel = new VocoderTrainingModel(config);
@@ -106,16 +122,44 @@ async function child(): Promise<void> {
     const gl = time(() => griffinLimFromMel({ ...glMel, data: glData }, config.mel, { iterations: 32 }), 1);
     console.log(`${'Griffin-Lim 32 iterations (JS, 1 thread)'.padEnd(40)} ${((431 * config.hop) / config.mel.sampleRate / gl).toFixed(0).padStart(6)}x real time`);
   }
+  const xrt = (sec: number): number => Math.round(audioSeconds / sec);
+  console.log(JSON.stringify({ vocoder: xrt(median(tf)), vocoder_raw: xrt(median(traw)), refine: xrt(median(tref)) }));
+}
+
+/** Runs the child for `threads`, echoing its output; resolves to its figures (its last line). */
+function runChild(threads: number): Promise<Record<string, number> | null> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+      stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, CLIP_TTS_THREADS: String(threads), CLIP_TTS_VOCODER_BENCH_CHILD: '1' },
+    });
+    let pending = '', figures = '';
+    const take = (line: string): void => { if (line.startsWith('{')) figures = line; else console.log(line); };
+    p.stdout.on('data', (d: Buffer) => {
+      // Echo whole lines as they come; keep the figures line (JSON) for the summary.
+      const lines = (pending + d.toString()).split('\n');
+      pending = lines.pop()!;
+      lines.forEach(take);
+    });
+    p.on('close', (code) => {
+      if (pending) take(pending);
+      if (code !== 0) { console.error(`vocoder bench child (${threads} threads) exited with ${code}`); resolve(null); return; }
+      try { resolve(JSON.parse(figures) as Record<string, number>); } catch { resolve(null); }
+    });
+  });
 }
 
 if (process.env.CLIP_TTS_VOCODER_BENCH_CHILD) {
   await child();
 } else {
-  const self = fileURLToPath(import.meta.url);
+  const figures: Record<string, number | null> = {};
+  let failed = false;
   for (const threads of [1, 2]) {
-    const r = spawnSync(process.execPath, [self, ...process.argv.slice(2)], {
-      stdio: 'inherit', env: { ...process.env, CLIP_TTS_THREADS: String(threads), CLIP_TTS_VOCODER_BENCH_CHILD: '1' },
-    });
-    if (r.status !== 0) process.exit(r.status ?? 1);
+    const r = await runChild(threads);
+    if (!r) failed = true;
+    figures[`vocoder_x_realtime_${threads}t`] = r?.vocoder ?? null;
+    figures[`vocoder_raw_x_realtime_${threads}t`] = r?.vocoder_raw ?? null;
+    figures[`refine_x_realtime_${threads}t`] = r?.refine ?? null;
   }
+  console.log(JSON.stringify(figures));
+  if (failed) process.exit(1);
 }

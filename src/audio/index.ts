@@ -22,5 +22,6 @@ export {
   griffinLim, griffinLimFromMel, melToMagnitude, spectralConvergence,
   type GriffinLimOptions, type MelInversionOptions,
 } from './griffin-lim.js';
+export { refineToMel, resolveMelRefineOptions, DEFAULT_REFINE_ITERATIONS, type MelRefineOptions } from './mel-refine.js';
 export { encodeNpy, decodeNpy, NpyError, type NpyArray, type NpyData, type NpyDtype } from './npy.js';
 export { renderMelImage, viridis, type RgbImage, type MelImageOptions } from './plot.js';

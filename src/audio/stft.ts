@@ -79,7 +79,7 @@ export function stftFrameCount(length: number, config: StftConfig): number {
 }
 
 /** Index into a signal of length n under numpy-style 'reflect' padding (edge sample not repeated). */
-function reflectIndex(i: number, n: number): number {
+export function reflectIndex(i: number, n: number): number {
   if (n === 1) return 0;
   const period = 2 * (n - 1);
   i %= period;

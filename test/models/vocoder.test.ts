@@ -10,6 +10,7 @@ import {
 import { saveCheckpoint } from '../../src/engine/node.js';
 import { istft, stft } from '../../src/audio/stft.js';
 import { MelExtractor } from '../../src/audio/mel.js';
+import { refineToMel } from '../../src/audio/mel-refine.js';
 import { decodeWav, encodeWav } from '../../src/audio/wav.js';
 import { encodeNpy } from '../../src/audio/npy.js';
 import { prepareDataset } from '../../src/data/prepare.js';
@@ -239,7 +240,7 @@ test('segments: mel and audio aligned; trainVocoder checkpoints and resumes; chu
   assert.equal(r2.step, 5);
 
   const synth = await VocoderSynthesizer.load(out, { chunkFrames: 7 });
-  const whole = new VocoderSynthesizer(synth.model, { chunkFrames: 1000 }).vocode({ data: utt.mel, nMels: 80, frames: utt.frames });
+  const whole = new VocoderSynthesizer(synth.model, { chunkFrames: 1000 }).vocodeRaw({ data: utt.mel, nMels: 80, frames: utt.frames });
   const stream = synth.stream();
   const pieces: Float32Array[] = [];
   for (let at = 0; at < utt.frames; at += 13) {
@@ -283,10 +284,10 @@ test('fast path (fused wasm kernels) = reference path (engine ops + float64 iSTF
     const frames = 150;
     const mel = Float32Array.from(noise(80 * frames, 3), (v) => -5 + 6 * v);
     const melIn = { data: mel, nMels: 80, frames };
-    const reference = new VocoderSynthesizer(model, { fast: false, chunkFrames: 1000 }).vocode(melIn);
+    const reference = new VocoderSynthesizer(model, { fast: false, chunkFrames: 1000 }).vocodeRaw(melIn);
     const whole = new VocoderSynthesizer(model, { chunkFrames: 1000 });
     assert.ok(whole.fast, 'the fast path covers the preset');
-    const fast = whole.vocode(melIn);
+    const fast = whole.vocodeRaw(melIn);
     assert.equal(fast.length, frames * 256);
     let peak = 0;
     for (const v of reference) peak = Math.max(peak, Math.abs(v));
@@ -300,7 +301,7 @@ test('fast path (fused wasm kernels) = reference path (engine ops + float64 iSTF
     if (saved !== undefined) pool.minParallelWork = 0;
     try {
       const split = new VocoderSynthesizer(model, { chunkFrames: 40 });
-      assert.deepEqual(split.vocode(melIn), fast, 'thread split = one thread, bit for bit');
+      assert.deepEqual(split.vocodeRaw(melIn), fast, 'thread split = one thread, bit for bit');
       split.release();
     } finally {
       if (saved !== undefined) pool.minParallelWork = saved;
@@ -371,6 +372,9 @@ test('vocode CLI: copy-synthesis and .npy input with a tiny checkpoint; --griffi
     writeFileSync(join(dir, 'in.npy'), encodeNpy(mel.data, [80, mel.frames]));
     assert.equal(await vocodeCommand.run([join(dir, 'in.npy'), '-o', join(dir, 'npy.wav'), '--vocoder', join(dir, 'run', 'checkpoint.safetensors')]), 0);
     assert.equal(await vocodeCommand.run([join(dir, 'in.wav'), '-o', join(dir, 'gl.wav'), '--griffin-lim', '--iterations', '4']), 0);
+    assert.equal(await vocodeCommand.run([join(dir, 'in.wav'), '-o', join(dir, 'raw.wav'), '--vocoder', join(dir, 'run'), '--refine', '0']), 0);
+    await assert.rejects(vocodeCommand.run([join(dir, 'in.wav'), '-o', join(dir, 'x.wav'), '--vocoder', join(dir, 'run'), '--refine', '-1']), /--refine must be an integer >= 0, got -1/);
+    await assert.rejects(vocodeCommand.run([join(dir, 'in.wav'), '-o', join(dir, 'x.wav'), '--griffin-lim', '--refine', '1']), /--refine applies to the neural vocoder/);
   } finally {
     console.log = log;
   }
@@ -379,6 +383,16 @@ test('vocode CLI: copy-synthesis and .npy input with a tiny checkpoint; --griffi
   assert.equal(out.samples.length, input.length);
   assert.ok(out.samples.every(Number.isFinite));
   assert.equal(decodeWav(readFileSync(join(dir, 'npy.wav'))).samples.length, 44 * 256);
+  // Default: the network's output refined toward the input mel; --refine 0: the network's raw output.
+  const mel = new MelExtractor().compute(decodeWav(readFileSync(join(dir, 'in.wav'))).samples);
+  const synth = new VocoderSynthesizer(model);
+  const raw = synth.vocodeRaw(mel, input.length);
+  const quantization = 1.5 / 32768;
+  assert.ok(maxAbsDiff(decodeWav(readFileSync(join(dir, 'raw.wav'))).samples, raw) < quantization, '--refine 0 writes the raw output');
+  const refined = refineToMel(raw, mel, config.mel);
+  assert.ok(maxAbsDiff(out.samples, refined) < quantization, `default: refined with 2 iterations (max diff ${maxAbsDiff(out.samples, refined)}, peak ${Math.max(...refined.map(Math.abs))})`);
+  assert.ok(maxAbsDiff(out.samples, raw) > 10 * quantization, 'the refinement changes an untrained vocoder\'s output');
+  synth.release();
   const gl = decodeWav(readFileSync(join(dir, 'gl.wav')));
   assert.equal(gl.samples.length, input.length);
   assert.ok(gl.samples.some((v) => Math.abs(v) > 1e-3));

@@ -7,9 +7,10 @@ import { resample } from '../../audio/resample.js';
 import { DEFAULT_MEL_CONFIG, MelExtractor, resolveMelConfig, type MelConfig, type MelSpectrogram } from '../../audio/mel.js';
 import { decodeNpy } from '../../audio/npy.js';
 import { griffinLimFromMel } from '../../audio/griffin-lim.js';
+import { DEFAULT_REFINE_ITERATIONS } from '../../audio/mel-refine.js';
 import { VocoderSynthesizer } from '../../models/vocoder/vocode.js';
 
-const KNOWN_FLAGS = ['o', 'output', 'vocoder', 'griffin-lim', 'iterations'];
+const KNOWN_FLAGS = ['o', 'output', 'vocoder', 'griffin-lim', 'iterations', 'refine'];
 /** Where `--vocoder` points by default: the bundled voice's vocoder. */
 const DEFAULT_VOCODER = new URL('../../../../voices/en-slt/vocoder.safetensors', import.meta.url).pathname;
 
@@ -35,6 +36,8 @@ Options:
   --vocoder DIR|FILE    a train-vocoder run folder or .safetensors (default: the bundled voice's)
   --griffin-lim         use the Griffin-Lim fallback instead (no checkpoint needed; default mel config)
   --iterations N        Griffin-Lim iterations (default 32)
+  --refine N            mel-envelope refinement iterations after the vocoder (default 2; 0 = the
+                        network's raw output; see docs/vocoder.md)
 
 Example:
   clip-tts vocode LJ001-0001.wav -o copy.wav --vocoder runs/vocoder
@@ -51,6 +54,10 @@ Example:
     const iterText = flagString(args, 'iterations');
     const iterations = iterText === undefined ? 32 : Number(iterText);
     if (!Number.isInteger(iterations) || iterations < 1) throw new UsageError(`--iterations must be a positive integer, got ${iterText}`);
+    const refineText = flagString(args, 'refine');
+    const refineIterations = refineText === undefined ? DEFAULT_REFINE_ITERATIONS : Number(refineText);
+    if (!Number.isInteger(refineIterations) || refineIterations < 0) throw new UsageError(`--refine must be an integer >= 0, got ${refineText}`);
+    if (useGl && refineText !== undefined) throw new UsageError('--refine applies to the neural vocoder, not --griffin-lim');
 
     let synth: VocoderSynthesizer | null = null;
     let melConfig: MelConfig = { ...DEFAULT_MEL_CONFIG };
@@ -58,7 +65,7 @@ Example:
       const dir = flagString(args, 'vocoder') ?? DEFAULT_VOCODER;
       if (!existsSync(dir)) throw new UsageError(`no vocoder at ${dir}: pass --vocoder DIR (a train-vocoder run) or --griffin-lim`);
       await initEngine();
-      synth = await VocoderSynthesizer.load(dir);
+      synth = await VocoderSynthesizer.load(dir, { refineIterations });
       melConfig = resolveMelConfig(synth.config.mel);
     }
     let mel: MelSpectrogram;
@@ -77,7 +84,7 @@ Example:
     const audio = synth ? synth.vocode(mel, length) : griffinLimFromMel(mel, melConfig, { iterations, length });
     const seconds = (performance.now() - t0) / 1000;
     writeWavFile(output, audio, melConfig.sampleRate);
-    const what = synth ? `vocoder ${synth.config.preset}` : `Griffin-Lim (${iterations} iterations)`;
+    const what = synth ? `vocoder ${synth.config.preset}${refineIterations ? ` + ${refineIterations} refinement iterations` : ''}` : `Griffin-Lim (${iterations} iterations)`;
     console.log(`${input}: mel [${mel.nMels}, ${mel.frames}] -> ${what} -> ${output} (${(length / melConfig.sampleRate).toFixed(2)} s of audio in ${seconds.toFixed(2)} s)`);
     synth?.dispose();
     return 0;

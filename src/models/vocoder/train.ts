@@ -105,7 +105,7 @@ export function vocoderTask(model: VocoderTrainingModel, source: VocoderBatchSou
     },
     async validate(): Promise<Record<string, number>> {
       if (!val || valCount === 0) return {};
-      const synth = new VocoderSynthesizer(model.generator);
+      const synth = new VocoderSynthesizer(model.generator, { refineIterations: 0 }); // validate the network itself
       const extractor = new MelExtractor(c.mel);
       let sum = 0, n = 0;
       lastSamples = [];

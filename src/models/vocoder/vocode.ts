@@ -18,10 +18,12 @@
 import { noGrad, tensor, tidy, type Tensor } from '../../engine/index.js';
 import { RealFFT } from '../../audio/fft.js';
 import type { MelSpectrogram } from '../../audio/mel.js';
+import { DEFAULT_REFINE_ITERATIONS, refineToMel, resolveMelRefineOptions } from '../../audio/mel-refine.js';
 import { resolveVocoderConfig, type VocoderConfig } from './config.js';
 import { Vocoder, spectrumChannelsLast } from './model.js';
 import { paddedHann } from './istft.js';
 import { FastVocoderPath, fastPathUnsupported } from './fast.js';
+import { FastMelRefiner, fastRefineUnsupported } from './fast-refine.js';
 
 /**
  * Overlap-add inverse STFT that streams: push complex frames one at a time, get back the samples
@@ -95,6 +97,12 @@ export interface SynthesizerOptions {
    * op-by-op reference path with the float64 JS iSTFT.
    */
   fast?: boolean;
+  /**
+   * Mel-envelope refinement iterations after a whole-utterance `vocode()` (src/audio/mel-refine.ts:
+   * pulls the output's log-mel back to the input mel, keeping the network's phase). Default 2;
+   * 0 = the network's raw output (what training validates). Streams (`stream()`) are not refined.
+   */
+  refineIterations?: number;
 }
 
 /**
@@ -109,15 +117,20 @@ export class VocoderSynthesizer {
   /** Context frames each side that make chunked output equal the full pass. */
   readonly contextFrames: number;
 
+  /** Mel-envelope refinement iterations applied by `vocode()` (see SynthesizerOptions.refineIterations). */
+  readonly refineIterations: number;
   /** Whether chunks run on the fused kernels (see SynthesizerOptions.fast). */
   readonly fast: boolean;
   private fastPath: FastVocoderPath | null = null;
+  /** The wasm mel refinement, created at the first refined `vocode()` (null: not yet, or not supported). */
+  private fastRefiner: FastMelRefiner | null = null;
 
   constructor(readonly model: Vocoder, opts: SynthesizerOptions = {}) {
     this.chunkFrames = opts.chunkFrames ?? 256;
     const c = model.config;
     this.contextFrames = ((c.kernel - 1) / 2) * (c.layers + 1);
     this.fast = (opts.fast ?? true) && fastPathUnsupported(c) === null;
+    this.refineIterations = resolveMelRefineOptions({ iterations: opts.refineIterations ?? DEFAULT_REFINE_ITERATIONS }).iterations;
     model.eval();
   }
 
@@ -134,6 +147,8 @@ export class VocoderSynthesizer {
   release(): void {
     this.fastPath?.dispose();
     this.fastPath = null;
+    this.fastRefiner?.dispose();
+    this.fastRefiner = null;
   }
 
   get config(): VocoderConfig { return this.model.config; }
@@ -208,9 +223,21 @@ export class VocoderSynthesizer {
 
   /**
    * Whole-utterance synthesis: mel (mel-major [nMels, frames]) → waveform of `length` samples
-   * (default frames·hop).
+   * (default frames·hop), then `refineIterations` of mel-envelope refinement toward `mel`.
    */
   vocode(mel: MelSpectrogram, length?: number): Float32Array {
+    const raw = this.vocodeRaw(mel, length), options = { iterations: this.refineIterations };
+    if (this.refineIterations === 0) return raw;
+    // With the fast path, refine on the wasm kernel too (float32, threaded; the JS float64
+    // reference would take several times the network's own time).
+    if (this.fast && (this.fastRefiner || fastRefineUnsupported(this.config.mel) === null)) {
+      return (this.fastRefiner ??= new FastMelRefiner(this.config.mel)).refine(raw, mel, options);
+    }
+    return refineToMel(raw, mel, this.config.mel, options);
+  }
+
+  /** The network's output for a whole utterance, without the mel-envelope refinement. */
+  vocodeRaw(mel: MelSpectrogram, length?: number): Float32Array {
     const s = new VocoderStream(this, this.fast ? Math.max(this.chunkFrames, FAST_WHOLE_CHUNK) : this.chunkFrames);
     const first = s.push(mel), rest = s.end();
     let all = rest;

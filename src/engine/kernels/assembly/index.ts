@@ -9,3 +9,4 @@ export * from './optim';
 export * from './random';
 export * from './shape';
 export * from './vocos';
+export * from './mel-refine';

@@ -22,6 +22,7 @@
 // float32 FFT and overlap-add differ, at float32 rounding level.
 import { at, rowMoments, rowRstd } from './vecmath';
 import { microKernel, storeTransposed4x4 } from './microkernel';
+import { claim, fftLanes, lanesToFrames, overlapAddFrames, packRealSpectrum } from './fft-lanes';
 
 const KC: i32 = 256; // gemm.ts's depth block: the same K blocks give the same rounding.
 
@@ -94,19 +95,6 @@ const HALF = 10, ONE = 11;
 // The GELU op's formula: x · 0.5·(1 + erf(x/√2)).
 @inline function geluT(x: v128): v128 {
   return f32x4.mul(x, f32x4.mul(kf(HALF), f32x4.add(kf(ONE), erfT(f32x4.mul(x, kf(38))))));
-}
-
-// ---------------------------------------------------------------------------------------------
-// Work claiming
-
-@inline function claim(counter: usize): i32 {
-  if (ASC_FEATURE_THREADS) {
-    return atomic.add<i32>(counter, 1);
-  } else {
-    const v = load<i32>(counter);
-    store<i32>(counter, v + 1);
-    return v;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -379,35 +367,7 @@ export function vocos_sincos_f32(n: i32, x: usize, s: usize, c: usize, tid: i32,
 //   iwss   [R][hop]  1/Σ w² at output hop J (row min(J, R−1)), 0 where the sum vanishes
 // Per-thread scratch: (4·C·2 + 4·ldY + 2·(bins+3)·4 + 2·m·4)·4 bytes (xr/xi, 2·(bins+3)·16 bytes,
 // double as the 4·nFft-float frame buffer of the overlap-add).
-
-// The inverse FFT of m points, 4 transforms at once (lane l = frame l), in place on zr/zi
-// (m v128 each, already in bit-reversed order): z[n] = Σ_k Z[k] e^{+2πikn/m}.
-function ifftLanes(m: i32, zr: usize, zi: usize, tw: usize): void {
-  // Stage len = 2: twiddle 1.
-  for (let i = 0; i < m; i += 2) {
-    const pa = <usize>i << 4, pb = pa + 16;
-    const ar = v128.load(zr + pa), ai = v128.load(zi + pa), br = v128.load(zr + pb), bi = v128.load(zi + pb);
-    v128.store(zr + pa, f32x4.add(ar, br)); v128.store(zi + pa, f32x4.add(ai, bi));
-    v128.store(zr + pb, f32x4.sub(ar, br)); v128.store(zi + pb, f32x4.sub(ai, bi));
-  }
-  for (let len = 4; len <= m; len <<= 1) {
-    const half = len >> 1;
-    const step = m / len; // twiddle j of this stage = table entry j·step
-    for (let j = 0; j < half; j++) {
-      const pt = tw + (<usize>(j * step) << 3);
-      const wr = v128.load32_splat(pt), wi = v128.load32_splat(pt, 4);
-      for (let i = j; i < m; i += len) {
-        const pa = <usize>i << 4, pb = <usize>(i + half) << 4;
-        const br = v128.load(zr + pb), bi = v128.load(zi + pb);
-        const tr = f32x4.sub(f32x4.mul(br, wr), f32x4.mul(bi, wi));
-        const ti = f32x4.add(f32x4.mul(br, wi), f32x4.mul(bi, wr));
-        const ar = v128.load(zr + pa), ai = v128.load(zi + pa);
-        v128.store(zr + pa, f32x4.add(ar, tr)); v128.store(zi + pa, f32x4.add(ai, ti));
-        v128.store(zr + pb, f32x4.sub(ar, tr)); v128.store(zi + pb, f32x4.sub(ai, ti));
-      }
-    }
-  }
-}
+// The FFT, packing, transposition and overlap-add are fft-lanes.ts's, shared with mel-refine.ts.
 
 /**
  * Head + iSTFT for F frames of one chunk. x: the last ConvNeXt block's output rows of these frames
@@ -486,52 +446,15 @@ export function vocos_istft_f32(F: i32, x: usize, C: i32, lnG: usize, lnB: usize
       v128.store(xi, f32x4.splat(0));
       v128.store(xi + (<usize>m << 4), f32x4.splat(0));
       // Pack the real spectrum into the m-point complex one (bit-reversed), RealFFT.inverse's formula.
-      for (let k = 0; k < m; k++) {
-        const pk = <usize>k << 4, pm = <usize>(m - k) << 4;
-        const ar = v128.load(xr + pk), ai = v128.load(xi + pk);
-        const yr = v128.load(xr + pm), yi = f32x4.neg(v128.load(xi + pm));
-        const er = f32x4.mul(kf(HALF), f32x4.add(ar, yr)), ei = f32x4.mul(kf(HALF), f32x4.add(ai, yi));
-        const dr = f32x4.mul(kf(HALF), f32x4.sub(ar, yr)), di = f32x4.mul(kf(HALF), f32x4.sub(ai, yi));
-        const pt = ptw + (<usize>k << 3);
-        const cr = v128.load32_splat(pt), ci = v128.load32_splat(pt, 4);
-        const or = f32x4.sub(f32x4.mul(dr, cr), f32x4.mul(di, ci));
-        const oi = f32x4.add(f32x4.mul(dr, ci), f32x4.mul(di, cr));
-        const dst = <usize>load<i32>(brev + (<usize>k << 2)) << 4;
-        v128.store(zr + dst, f32x4.sub(er, oi));
-        v128.store(zi + dst, f32x4.add(ei, or));
-      }
-      ifftLanes(m, zr, zi, tw);
+      packRealSpectrum(m, xr, xi, zr, zi, ptw, brev);
+      fftLanes(m, zr, zi, tw);
       // Samples 4j..4j+3 of each frame are (Re z[2j], Im z[2j], Re z[2j+1], Im z[2j+1]): transpose
       // to frame-major windowed frames in xr/xi (4·nFft floats), then overlap-add frame by frame, so
       // every output sample sums its frames in ascending order whatever the grouping (chunking,
       // work items and threads then give bit-identical results).
       const tbuf = xr;
-      const frameB = <usize>nFft << 2;
-      for (let j = 0; j < m; j += 2) {
-        const p0 = <usize>j << 4;
-        const r0 = v128.load(zr + p0), i0 = v128.load(zi + p0), r1 = v128.load(zr + p0 + 16), i1 = v128.load(zi + p0 + 16);
-        const t0 = v128.shuffle<f32>(r0, i0, 0, 4, 1, 5);
-        const t1 = v128.shuffle<f32>(r0, i0, 2, 6, 3, 7);
-        const t2 = v128.shuffle<f32>(r1, i1, 0, 4, 1, 5);
-        const t3 = v128.shuffle<f32>(r1, i1, 2, 6, 3, 7);
-        const wv = v128.load(win + (<usize>j << 3));
-        const pt = tbuf + (<usize>j << 3); // sample 2j of frame 0
-        v128.store(pt, f32x4.mul(v128.shuffle<f32>(t0, t2, 0, 1, 4, 5), wv));
-        v128.store(pt + frameB, f32x4.mul(v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), wv));
-        v128.store(pt + 2 * frameB, f32x4.mul(v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), wv));
-        v128.store(pt + 3 * frameB, f32x4.mul(v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), wv));
-      }
-      const lanes = min(4, f1 - g);
-      for (let l = 0; l < lanes; l++) {
-        // This frame's samples [n0, n1) land in the item's range [lo, hi).
-        const start = <isize>(g + l) * <isize>hopB;
-        const n0 = <usize>max<isize>(0, <isize>lo - start), n1 = <usize>min<isize>(<isize>frameB, <isize>hi - start);
-        const src = tbuf + <usize>l * frameB;
-        for (let nb = n0; nb < n1; nb += 16) {
-          const po = out + <usize>start + nb;
-          v128.store(po, f32x4.add(v128.load(po), v128.load(src + nb)));
-        }
-      }
+      lanesToFrames(m, zr, zi, win, tbuf);
+      overlapAddFrames(nFft, tbuf, min(4, f1 - g), g, hopB, lo, hi, out);
     }
     // Normalise the final hops of this item.
     for (let h = a; h < min(b, F); h++) {
