@@ -20,7 +20,7 @@
  * Browser-safe (float64 JS FFT).
  */
 import { RealFFT } from './fft.js';
-import { melFilterbank, melStftConfig, resolveMelConfig, type MelConfig, type MelSpectrogram } from './mel.js';
+import { melFilterbank, melStftConfig, perMelConfig, resolveMelConfig, type MelConfig, type MelSpectrogram } from './mel.js';
 import { reflectIndex, resolveStftConfig, stftFrameCount, stftWindow } from './stft.js';
 
 export interface MelRefineOptions {
@@ -43,6 +43,19 @@ export function resolveMelRefineOptions(options: MelRefineOptions = {}): Require
   if (!(minGain > 0 && minGain <= 1)) throw new RangeError(`mel refinement: minGain must be in (0, 1], got ${minGain}`);
   if (!(maxGain >= 1 && Number.isFinite(maxGain))) throw new RangeError(`mel refinement: maxGain must be a finite number >= 1, got ${maxGain}`);
   return { iterations, minGain, maxGain };
+}
+
+/**
+ * Checks a refinement call (the target's shape against the mel config, and the options); returns
+ * the resolved options. Shared by `MelRefiner` and the wasm path (src/models/vocoder/fast-refine.ts).
+ */
+export function checkRefineCall(config: MelConfig, target: MelSpectrogram, options: MelRefineOptions): Required<MelRefineOptions> {
+  const resolved = resolveMelRefineOptions(options);
+  if (target.nMels !== config.nMels) throw new RangeError(`mel refinement: the target has ${target.nMels} mel channels, the config says ${config.nMels}`);
+  if (target.data.length !== target.nMels * target.frames) {
+    throw new RangeError(`mel refinement: the target's data has ${target.data.length} values, expected nMels × frames = ${target.nMels * target.frames}`);
+  }
+  return resolved;
 }
 
 /**
@@ -96,11 +109,7 @@ export class MelRefiner {
   /** See `refineToMel`. */
   refine(audio: Float32Array, target: MelSpectrogram, options: MelRefineOptions = {}): Float32Array {
     const c = this.config;
-    const { iterations, minGain, maxGain } = resolveMelRefineOptions(options);
-    if (target.nMels !== c.nMels) throw new RangeError(`mel refinement: the target has ${target.nMels} mel channels, the config says ${c.nMels}`);
-    if (target.data.length !== target.nMels * target.frames) {
-      throw new RangeError(`mel refinement: the target's data has ${target.data.length} values, expected nMels × frames = ${target.nMels * target.frames}`);
-    }
+    const { iterations, minGain, maxGain } = checkRefineCall(c, target, options);
     if (iterations === 0 || audio.length === 0 || target.frames === 0) return audio;
     const { nFft, hop, bins, nMels, first, offsets, toMel, toBins, uncovered, window, fft } = this;
     const power2 = c.power === 2, floor = c.logFloor;
@@ -174,13 +183,5 @@ const refiners = new Map<string, MelRefiner>();
  *   refineToMel(wav, mel, cfg, { iterations: 0 }) === wav        // disabled: the same array
  */
 export function refineToMel(audio: Float32Array, target: MelSpectrogram, config: Partial<MelConfig> = {}, options: MelRefineOptions = {}): Float32Array {
-  const resolved = resolveMelConfig(config);
-  const key = JSON.stringify(resolved);
-  let refiner = refiners.get(key);
-  if (!refiner) {
-    refiner = new MelRefiner(resolved);
-    if (refiners.size > 8) refiners.clear();
-    refiners.set(key, refiner);
-  }
-  return refiner.refine(audio, target, options);
+  return perMelConfig(refiners, config, (c) => new MelRefiner(c)).refine(audio, target, options);
 }

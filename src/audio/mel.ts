@@ -264,15 +264,23 @@ const extractors = new Map<string, MelExtractor>();
  *   const { data, nMels, frames } = logMelSpectrogram(samples); // data[m * frames + t]
  */
 export function logMelSpectrogram(signal: ArrayLike<number>, config: Partial<MelConfig> = {}): MelSpectrogram {
+  return perMelConfig(extractors, config, (c) => new MelExtractor(c)).compute(signal);
+}
+
+/**
+ * The object `cache` holds for `config` (resolved, compared by value), made by `make` on first use.
+ * The cache is emptied past 16 configs (a program uses one or two).
+ */
+export function perMelConfig<T>(cache: Map<string, T>, config: Partial<MelConfig>, make: (config: MelConfig) => T): T {
   const resolved = resolveMelConfig(config);
   const key = JSON.stringify(resolved);
-  let ex = extractors.get(key);
-  if (!ex) {
-    ex = new MelExtractor(resolved);
-    if (extractors.size > 16) extractors.clear();
-    extractors.set(key, ex);
+  let value = cache.get(key);
+  if (value === undefined) {
+    value = make(resolved);
+    if (cache.size >= 16) cache.clear();
+    cache.set(key, value);
   }
-  return ex.compute(signal);
+  return value;
 }
 
 /**

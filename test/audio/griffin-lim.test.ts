@@ -3,21 +3,13 @@ import assert from 'node:assert/strict';
 import { griffinLim, griffinLimFromMel, melToMagnitude } from '../../src/audio/griffin-lim.js';
 import { logMelSpectrogram, MelExtractor } from '../../src/audio/mel.js';
 import { magnitudeSpectrogram } from '../../src/audio/stft.js';
-import { harmonicTone } from './helpers.js';
+import { harmonicTone, melDistance } from './helpers.js';
 
 const SR = 22050;
 const STFT = { nFft: 1024, hopLength: 256 };
 const x = harmonicTone((t) => 150 + 200 * t, SR, 0.5, 10);
 const mel = logMelSpectrogram(x);
 
-/** Mean |difference| over the mel bins that hold energy (within 8 nats of the peak); floor-level bins are noise. */
-function melDistance(a: Float32Array, b: Float32Array): number {
-  let peak = -Infinity;
-  for (const v of a) peak = Math.max(peak, v);
-  let sum = 0, n = 0;
-  for (let i = 0; i < a.length; i++) if (a[i]! > peak - 8) { sum += Math.abs(a[i]! - b[i]!); n++; }
-  return sum / n;
-}
 
 test('melToMagnitude: the estimated linear spectrogram maps back onto the input mel', () => {
   const mag = melToMagnitude(mel);

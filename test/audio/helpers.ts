@@ -58,3 +58,12 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
   return m;
 }
+
+/** Mean |log-mel difference| over the bins within 8 nats of `a`'s peak (floor-level bins are noise). */
+export function melDistance(a: Float32Array, b: Float32Array): number {
+  let peak = -Infinity;
+  for (const v of a) peak = Math.max(peak, v);
+  let sum = 0, n = 0;
+  for (let i = 0; i < a.length; i++) if (a[i]! > peak - 8) { sum += Math.abs(a[i]! - b[i]!); n++; }
+  return sum / n;
+}

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { refineToMel, MelRefiner, resolveMelRefineOptions, DEFAULT_REFINE_ITERATIONS } from '../../src/audio/mel-refine.js';
 import { logMelSpectrogram } from '../../src/audio/mel.js';
 import { istft, stft } from '../../src/audio/stft.js';
-import { harmonicTone, noise } from './helpers.js';
+import { harmonicTone, melDistance, noise } from './helpers.js';
 
 const SR = 22050;
 // A voiced sweep over soft noise: energy in every band, as speech has.
@@ -12,14 +12,6 @@ const hiss = noise(tone.length, 5);
 const x = Float32Array.from(tone, (v, i) => v + 0.02 * hiss[i]!);
 const target = logMelSpectrogram(x);
 
-/** Mean |log-mel difference| over the bins within 8 nats of the peak (floor-level bins are noise). */
-function melDistance(a: Float32Array, b: Float32Array): number {
-  let peak = -Infinity;
-  for (const v of a) peak = Math.max(peak, v);
-  let sum = 0, n = 0;
-  for (let i = 0; i < a.length; i++) if (a[i]! > peak - 8) { sum += Math.abs(a[i]! - b[i]!); n++; }
-  return sum / n;
-}
 
 /** `signal` with a smooth spectral tilt and a level change (what a vocoder's envelope error looks like). */
 function tilted(signal: Float32Array): Float32Array {

@@ -15,7 +15,8 @@
  */
 import { empty, engine, tidy, type Tensor } from '../../engine/index.js';
 import { melFilterbank, melStftConfig, resolveMelConfig, type MelConfig, type MelSpectrogram } from '../../audio/mel.js';
-import { resolveMelRefineOptions, type MelRefineOptions } from '../../audio/mel-refine.js';
+import { checkRefineCall, type MelRefineOptions } from '../../audio/mel-refine.js';
+import { PerThreadScratch } from './fast.js';
 import { reflectIndex, stftFrameCount, stftWindow } from '../../audio/stft.js';
 
 const up4 = (n: number): number => (n + 3) & ~3;
@@ -60,9 +61,7 @@ export class FastMelRefiner {
   private store: Tensor | null;
   private readonly counter: number;
   private readonly tables: number;
-  private scratch: Tensor | null = null;
-  private scratchThreads = 0;
-  private readonly scratchBytes: number;
+  private readonly scratch: PerThreadScratch;
 
   constructor(config: Partial<MelConfig> = {}, opts: FastMelRefinerOptions = {}) {
     const c = (this.config = resolveMelConfig(config));
@@ -119,23 +118,13 @@ export class FastMelRefiner {
         f32[base + toBins + j] = F[mm * bins + k]! / cover[k]!;
       }
     }
-    this.scratchBytes = Math.ceil(((4 * m + 2 + nMels) * 16) / 64) * 64;
+    this.scratch = new PerThreadScratch((4 * m + 2 + nMels) * 16);
   }
 
   /** Frees the tables and scratch. */
   dispose(): void {
     this.store?.dispose(); this.store = null;
-    this.scratch?.dispose(); this.scratch = null;
-  }
-
-  private scratchPtr(): number {
-    const threads = engine().threads;
-    if (!this.scratch || this.scratchThreads < threads) {
-      this.scratch?.dispose();
-      this.scratch = empty([(threads * this.scratchBytes) / 4], 'float32', true);
-      this.scratchThreads = threads;
-    }
-    return this.scratch.ptr;
+    this.scratch.dispose();
   }
 
   /**
@@ -146,11 +135,7 @@ export class FastMelRefiner {
   refine(audio: Float32Array, target: MelSpectrogram, options: MelRefineOptions = {}): Float32Array {
     if (!this.store) throw new Error('FastMelRefiner: used after dispose()');
     const c = this.config;
-    const { iterations, minGain, maxGain } = resolveMelRefineOptions(options);
-    if (target.nMels !== c.nMels) throw new RangeError(`mel refinement: the target has ${target.nMels} mel channels, the config says ${c.nMels}`);
-    if (target.data.length !== target.nMels * target.frames) {
-      throw new RangeError(`mel refinement: the target's data has ${target.data.length} values, expected nMels × frames = ${target.nMels * target.frames}`);
-    }
+    const { iterations, minGain, maxGain } = checkRefineCall(c, target, options);
     if (iterations === 0 || audio.length === 0 || target.frames === 0) return audio;
     const { nFft, hop } = this, nMels = c.nMels, R = nFft / hop;
     const n = audio.length, offset = this.center ? nFft / 2 : 0;
@@ -200,7 +185,7 @@ export class FastMelRefiner {
         engine().mem.i32[this.counter >> 2] = 0;
         engine().runner.run('mel_refine_f32', [frames, nFft, hop, nMels, c.power === 2 ? 1 : 0, c.logFloor, minGain, maxGain,
           this.tables, targetT.ptr, ldT, iwssT.ptr, bufs[src]!.ptr, bufs[dst]!.ptr, segHops,
-          this.scratchPtr(), this.scratchBytes, this.counter], frames * nFft * 100);
+          this.scratch.ptr(), this.scratch.bytesPerThread, this.counter], frames * nFft * 100);
         f32 = engine().mem.f32;
         const db = bufs[dst]!.ptr >> 2;
         if (it + 1 < iterations) this.pad(f32, db, offset, n, full, (i) => f32[db + offset + i]!);

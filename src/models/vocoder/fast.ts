@@ -44,6 +44,38 @@ export function fastPathUnsupported(config: VocoderConfig): string | null {
   return null;
 }
 
+/**
+ * Per-thread kernel scratch in engine memory: `bytesPerThread` (rounded up to a cache line) for
+ * each engine thread, (re)allocated when the engine has more threads than it was sized for.
+ * Kernels find their slice at ptr + tid · bytesPerThread.
+ */
+export class PerThreadScratch {
+  readonly bytesPerThread: number;
+  private buffer: Tensor | null = null;
+  private threads = 0;
+
+  constructor(bytesPerThread: number) {
+    this.bytesPerThread = Math.ceil(bytesPerThread / 64) * 64;
+  }
+
+  /** The scratch's address, sized for the engine's current thread count. */
+  ptr(): number {
+    const threads = engine().threads;
+    if (!this.buffer || this.threads < threads) {
+      this.buffer?.dispose();
+      this.buffer = empty([(threads * this.bytesPerThread) / 4], 'float32', true);
+      this.threads = threads;
+    }
+    return this.buffer.ptr;
+  }
+
+  dispose(): void {
+    this.buffer?.dispose();
+    this.buffer = null;
+    this.threads = 0;
+  }
+}
+
 interface BlockPtrs { dwWt: number; dwB: number; lnG: number; lnB: number; eps: number; w1p: number; b1: number; w2p: number; b2: number; gamma: number }
 
 /**
@@ -61,9 +93,7 @@ export class FastVocoderPath {
   /** Raw samples carried between chunks: (overlap − 1)·hop. */
   readonly carryLength: number;
   private store: Tensor | null;
-  private scratch: Tensor | null = null;
-  private scratchThreads = 0;
-  private readonly scratchBytes: number;
+  private readonly scratch: PerThreadScratch;
   private readonly counter: number;
   private readonly embed: { wp: number; b: number; lnG: number; lnB: number; eps: number };
   private readonly blocks: BlockPtrs[] = [];
@@ -150,32 +180,22 @@ export class FastVocoderPath {
       for (let i = 0; i < c.hop; i++) view[t++] = inverseWss(this.window, c.hop, row * c.hop + i, 0, row);
     }
     this.tables = ptr(tablesAt);
-    this.scratchBytes = Math.ceil(Math.max(
+    this.scratch = new PerThreadScratch(Math.max(
       (nMels * K + C) * 16,
       (4 * C * 3 + 4 * I * 2) * 4,
       (4 * C * 2 + 4 * ldY + 2 * (bins + 3) * 4 + 2 * m * 4) * 4,
-    ) / 64) * 64;
+    ));
   }
 
   /** Frees the packed weights and scratch (the model is untouched). */
   dispose(): void {
     this.store?.dispose(); this.store = null;
-    this.scratch?.dispose(); this.scratch = null;
-  }
-
-  private scratchPtr(): number {
-    const threads = engine().threads;
-    if (!this.scratch || this.scratchThreads < threads) {
-      this.scratch?.dispose();
-      this.scratch = empty([(threads * this.scratchBytes) / 4], 'float32', true);
-      this.scratchThreads = threads;
-    }
-    return this.scratch.ptr;
+    this.scratch.dispose();
   }
 
   private run(name: string, args: number[], work: number): void {
     engine().mem.i32[this.counter >> 2] = 0;
-    engine().runner.run(name, [...args, this.scratchPtr(), this.scratchBytes, this.counter], work);
+    engine().runner.run(name, [...args, this.scratch.ptr(), this.scratch.bytesPerThread, this.counter], work);
   }
 
   /**
