@@ -241,7 +241,7 @@ test('segments: mel and audio aligned; trainVocoder checkpoints and resumes; chu
 
   const synth = await VocoderSynthesizer.load(out, { chunkFrames: 7 });
   const whole = new VocoderSynthesizer(synth.model, { chunkFrames: 1000 }).vocodeRaw({ data: utt.mel, nMels: 80, frames: utt.frames });
-  const stream = synth.stream();
+  const stream = synth.stream({ raw: true });
   const pieces: Float32Array[] = [];
   for (let at = 0; at < utt.frames; at += 13) {
     const n = Math.min(13, utt.frames - at);
@@ -257,9 +257,9 @@ test('segments: mel and audio aligned; trainVocoder checkpoints and resumes; chu
   synth.dispose();
 });
 
-/** Synthesis in pushes of `step` frames through a stream (mel-major input). */
-function streamed(synth: VocoderSynthesizer, mel: Float32Array, frames: number, step: number): Float32Array {
-  const s = synth.stream();
+/** Synthesis in pushes of `step` frames through a stream (mel-major input); `raw`: without the refinement. */
+function streamed(synth: VocoderSynthesizer, mel: Float32Array, frames: number, step: number, raw = true): Float32Array {
+  const s = synth.stream({ raw });
   const pieces: Float32Array[] = [];
   for (let at = 0; at < frames; at += step) {
     const n = Math.min(step, frames - at);
@@ -297,6 +297,23 @@ test('fast path (fused wasm kernels) = reference path (engine ops + float64 iSTF
     // Chunks of 7 frames pushed 13 at a time, and every kernel split over the threads.
     const chunked = new VocoderSynthesizer(model, { chunkFrames: 7 });
     assert.deepEqual(streamed(chunked, mel, frames, 13), fast, 'chunked + streamed = whole, bit for bit');
+    // Refined streams = the refined whole utterance, for any split (the refinement's own context).
+    const refinedWhole = whole.vocode(melIn);
+    for (const [chunk, step] of [[7, 13], [40, 1], [256, 150]] as const) {
+      const r = new VocoderSynthesizer(model, { chunkFrames: chunk });
+      assert.deepEqual(streamed(r, mel, frames, step, false), refinedWhole, `refined stream (chunks of ${chunk}, pushes of ${step}) = vocode(), bit for bit`);
+      r.release();
+    }
+    // ...and it streams: 60 frames in, audio out before end(), lagging the raw stream by at most
+    // refineIterations · nFft samples.
+    const lag = new VocoderSynthesizer(model, { chunkFrames: 7 });
+    const head = { data: new Float32Array(80 * 60), nMels: 80, frames: 60 };
+    for (let m = 0; m < 80; m++) head.data.set(mel.subarray(m * frames, m * frames + 60), m * 60);
+    const rawOut = lag.stream({ raw: true }).push(head).length, refinedOut = lag.stream().push(head).length;
+    assert.ok(refinedOut > 0 && rawOut - refinedOut <= 2 * 1024 + 256, `raw ${rawOut} vs refined ${refinedOut} samples after 60 frames`);
+    lag.release();
+    const refRefined = new VocoderSynthesizer(model, { fast: false, chunkFrames: 9 });
+    assert.deepEqual(streamed(refRefined, mel, frames, 17, false), refRefined.vocode(melIn), 'reference path: refined stream = vocode()');
     const saved = pool.minParallelWork;
     if (saved !== undefined) pool.minParallelWork = 0;
     try {

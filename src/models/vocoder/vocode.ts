@@ -100,7 +100,8 @@ export interface SynthesizerOptions {
   /**
    * Mel-envelope refinement iterations after a whole-utterance `vocode()` (src/audio/mel-refine.ts:
    * pulls the output's log-mel back to the input mel, keeping the network's phase). Default 2;
-   * 0 = the network's raw output (what training validates). Streams (`stream()`) are not refined.
+   * 0 = the network's raw output (what training validates). Streams are refined too, with
+   * `refineIterations` × nFft samples of extra latency.
    */
   refineIterations?: number;
 }
@@ -216,9 +217,26 @@ export class VocoderSynthesizer {
     return { re, im };
   }
 
-  /** A streaming session: push mel chunks, receive audio as it becomes final. */
-  stream(): VocoderStream {
-    return new VocoderStream(this);
+  /**
+   * A streaming session: push mel chunks, receive audio as it becomes final. Its output is
+   * `vocode()`'s (refined), or `vocodeRaw()`'s with `{ raw: true }`.
+   */
+  stream(opts: { raw?: boolean } = {}): VocoderStream {
+    return new VocoderStream(this, this.chunkFrames, !opts.raw && this.refineIterations > 0);
+  }
+
+  /**
+   * The mel-envelope refinement of `audio` toward `mel` (`refineIterations` iterations): on the
+   * wasm kernel with the fast path (float32, threaded; the float64 JS reference would take
+   * several times the network's own time), else the JS reference.
+   */
+  refine(audio: Float32Array, mel: MelSpectrogram): Float32Array {
+    const options = { iterations: this.refineIterations };
+    if (this.refineIterations === 0) return audio;
+    if (this.fast && (this.fastRefiner || fastRefineUnsupported(this.config.mel) === null)) {
+      return (this.fastRefiner ??= new FastMelRefiner(this.config.mel)).refine(audio, mel, options);
+    }
+    return refineToMel(audio, mel, this.config.mel, options);
   }
 
   /**
@@ -226,19 +244,12 @@ export class VocoderSynthesizer {
    * (default frames·hop), then `refineIterations` of mel-envelope refinement toward `mel`.
    */
   vocode(mel: MelSpectrogram, length?: number): Float32Array {
-    const raw = this.vocodeRaw(mel, length), options = { iterations: this.refineIterations };
-    if (this.refineIterations === 0) return raw;
-    // With the fast path, refine on the wasm kernel too (float32, threaded; the JS float64
-    // reference would take several times the network's own time).
-    if (this.fast && (this.fastRefiner || fastRefineUnsupported(this.config.mel) === null)) {
-      return (this.fastRefiner ??= new FastMelRefiner(this.config.mel)).refine(raw, mel, options);
-    }
-    return refineToMel(raw, mel, this.config.mel, options);
+    return this.refine(this.vocodeRaw(mel, length), mel);
   }
 
   /** The network's output for a whole utterance, without the mel-envelope refinement. */
   vocodeRaw(mel: MelSpectrogram, length?: number): Float32Array {
-    const s = new VocoderStream(this, this.fast ? Math.max(this.chunkFrames, FAST_WHOLE_CHUNK) : this.chunkFrames);
+    const s = new VocoderStream(this, this.fast ? Math.max(this.chunkFrames, FAST_WHOLE_CHUNK) : this.chunkFrames, false);
     const first = s.push(mel), rest = s.end();
     let all = rest;
     if (first.length) {
@@ -261,6 +272,13 @@ export class VocoderSynthesizer {
 /**
  * One streaming synthesis. Output so far + `end()` = the whole-utterance result (frames·hop
  * samples), independent of how the mel was split into pushes.
+ *
+ * Refined streams: one refinement iteration makes output sample s depend on the raw samples and
+ * mel frames within nFft of s (the frames whose windows cover s, and what those windows read), so
+ * after I iterations a stretch refined with I·nFft samples of real context on each side equals
+ * the whole-utterance refinement there (frames stay on the whole signal's hop grid). The stream
+ * keeps the raw samples from I·nFft before the first unemitted one and emits refined samples
+ * up to I·nFft before the last final raw sample (all of them at `end()`).
  */
 export class VocoderStream {
   /** Mel frames so far, channel-major [nMels][cap] (frame t of channel m at m·cap + t). */
@@ -278,8 +296,13 @@ export class VocoderStream {
   private readonly carry: Float32Array;
 
   private readonly chunkFrames: number;
+  /** Refined streams: raw samples from global index `rawStart` on, and refined samples emitted. */
+  private raw: Float32Array = new Float32Array(0);
+  private rawStart = 0;
+  private rawLength = 0;
+  private refinedOut = 0;
 
-  constructor(private readonly synth: VocoderSynthesizer, chunkFrames = synth.chunkFrames) {
+  constructor(private readonly synth: VocoderSynthesizer, chunkFrames = synth.chunkFrames, private readonly refining = false) {
     this.chunkFrames = chunkFrames;
     this.fast = synth.fast ? synth.fastKernels() : null;
     this.istft = this.fast ? null : new StreamingISTFT(synth.config.nFft, synth.config.hop);
@@ -305,7 +328,7 @@ export class VocoderStream {
     const out: Float32Array[] = [];
     const { chunkFrames } = this, { contextFrames } = this.synth;
     while (this.done + chunkFrames + contextFrames <= this.total) out.push(this.compute(this.done + chunkFrames));
-    return this.concat(out);
+    return this.refining ? this.refineFinal(this.concat(out), false) : this.concat(out);
   }
 
   /** Finishes: computes the remaining frames (right edge zero-padded, as in a full pass) and flushes. */
@@ -327,7 +350,7 @@ export class VocoderStream {
       out.push(tail.subarray(0, remaining));
       this.emitted += remaining;
     }
-    return this.concat(out);
+    return this.refining ? this.refineFinal(this.concat(out), true) : this.concat(out);
   }
 
   /** Computes frames [done, to); `last`: also flush the overlap-add tail (fast path; to = total). */
@@ -352,6 +375,39 @@ export class VocoderStream {
     this.done = to;
     this.emitted += all.length;
     return all;
+  }
+
+  /**
+   * Appends newly final raw samples; returns the refined samples that became final (all the rest
+   * when `last`). See the class comment for why the context makes them equal `vocode()`'s.
+   */
+  private refineFinal(fresh: Float32Array, last: boolean): Float32Array {
+    const { hop, mel: melConfig } = this.synth.config;
+    const context = this.synth.refineIterations * this.synth.config.nFft;
+    if (this.rawLength + fresh.length > this.raw.length) {
+      const grown = new Float32Array(Math.max(this.rawLength + fresh.length, 2 * this.raw.length));
+      grown.set(this.raw.subarray(0, this.rawLength));
+      this.raw = grown;
+    }
+    this.raw.set(fresh, this.rawLength);
+    this.rawLength += fresh.length;
+    const rawEnd = this.rawStart + this.rawLength;
+    const until = last ? rawEnd : rawEnd - context;
+    if (until <= this.refinedOut) return new Float32Array(0);
+    // The stretch to refine starts on a frame of the whole signal's grid, `context` before the output.
+    const from = Math.max(this.rawStart, Math.floor(Math.max(0, this.refinedOut - context) / hop) * hop);
+    const firstFrame = from / hop, frames = Math.min(this.total, firstFrame + 1 + Math.floor((rawEnd - from) / hop)) - firstFrame;
+    const nMels = melConfig.nMels, target = new Float32Array(nMels * frames);
+    for (let m = 0; m < nMels; m++) target.set(this.mel.subarray(m * this.cap + firstFrame, m * this.cap + firstFrame + frames), m * frames);
+    const refined = this.synth.refine(this.raw.slice(from - this.rawStart, this.rawLength), { data: target, nMels, frames });
+    const out = refined.slice(this.refinedOut - from, until - from);
+    this.refinedOut = until;
+    // Keep only what the next stretch can read.
+    const keep = Math.max(this.rawStart, Math.floor(Math.max(0, until - context) / hop) * hop);
+    this.raw.copyWithin(0, keep - this.rawStart, this.rawLength);
+    this.rawLength -= keep - this.rawStart;
+    this.rawStart = keep;
+    return out;
   }
 
   /** Raw overlap-add samples starting at raw position `start` → centred output (drops raw < nFft/2). */
