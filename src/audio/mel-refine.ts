@@ -58,11 +58,47 @@ export function checkRefineCall(config: MelConfig, target: MelSpectrogram, optio
   return resolved;
 }
 
+/** The sparse filterbank tables of the refinement (see `melRefineTables`). */
+export interface MelRefineTables {
+  bins: number;
+  nMels: number;
+  /** First bin of filter m. */
+  first: Int32Array;
+  /** Filter m's non-zero weights are entries offsets[m] .. offsets[m + 1] of toMel / toBins. */
+  offsets: Int32Array;
+  /** F[m,k]: audio magnitudes → mel. */
+  toMel: Float64Array;
+  /** F[m,k] / Σ_m' F[m',k]: mel gains → bin gains (a weighted mean of the covering bands' gains). */
+  toBins: Float64Array;
+  /** 1 for bins no filter covers (their gain stays 1), else 0. */
+  uncovered: Uint8Array;
+}
+
 /**
- * The filterbank tables one mel config needs for refinement, built once (`refineToMel` caches them
- * per config): each filter's non-zero weights stored contiguously (offsets[m] .. offsets[m + 1]),
- * once as they are (audio → mel) and once divided by their bin's total weight (mel gains → bin
- * gains, a weighted mean of the covering bands' gains).
+ * The filterbank of `config` as the refinement uses it: each filter's non-zero weights stored
+ * contiguously, once as they are and once divided by their bin's total weight. Shared by
+ * `MelRefiner` and the wasm path (src/models/vocoder/fast-refine.ts), which copies them into
+ * engine memory.
+ */
+export function melRefineTables(config: MelConfig): MelRefineTables {
+  const { weights: F, bins, start, end, nMels } = melFilterbank(config);
+  const cover = new Float64Array(bins);
+  for (let m = 0; m < nMels; m++) for (let k = start[m]!; k < end[m]!; k++) cover[k]! += F[m * bins + k]!;
+  const offsets = new Int32Array(nMels + 1);
+  for (let m = 0; m < nMels; m++) offsets[m + 1] = offsets[m]! + (end[m]! - start[m]!);
+  const toMel = new Float64Array(offsets[nMels]!), toBins = new Float64Array(offsets[nMels]!);
+  for (let m = 0; m < nMels; m++) {
+    for (let k = start[m]!, j = offsets[m]!; k < end[m]!; k++, j++) {
+      toMel[j] = F[m * bins + k]!;
+      toBins[j] = F[m * bins + k]! / cover[k]!;
+    }
+  }
+  return { bins, nMels, first: Int32Array.from(start), offsets, toMel, toBins, uncovered: Uint8Array.from(cover, (w) => (w > 0 ? 0 : 1)) };
+}
+
+/**
+ * The refinement for one mel config, its tables (`melRefineTables`), window and FFT built once
+ * (`refineToMel` caches one per config).
  */
 export class MelRefiner {
   readonly config: MelConfig;
@@ -76,7 +112,6 @@ export class MelRefiner {
   private readonly offsets: Int32Array;
   private readonly toMel: Float64Array;
   private readonly toBins: Float64Array;
-  /** 1 for bins no filter covers (their gain stays 1), else 0. */
   private readonly uncovered: Uint8Array;
   private readonly window: Float64Array;
   private readonly fft: RealFFT;
@@ -85,23 +120,7 @@ export class MelRefiner {
     const c = (this.config = resolveMelConfig(config));
     const sc = resolveStftConfig(melStftConfig(c));
     this.nFft = sc.nFft; this.hop = sc.hopLength; this.center = sc.center; this.reflectPad = sc.padMode === 'reflect';
-    const fb = melFilterbank(c);
-    const { weights: F, bins, start, end, nMels } = fb;
-    this.bins = bins; this.nMels = nMels;
-    const cover = new Float64Array(bins);
-    for (let m = 0; m < nMels; m++) for (let k = start[m]!; k < end[m]!; k++) cover[k]! += F[m * bins + k]!;
-    this.first = Int32Array.from(start);
-    this.offsets = new Int32Array(nMels + 1);
-    for (let m = 0; m < nMels; m++) this.offsets[m + 1] = this.offsets[m]! + (end[m]! - start[m]!);
-    this.toMel = new Float64Array(this.offsets[nMels]!);
-    this.toBins = new Float64Array(this.offsets[nMels]!);
-    for (let m = 0; m < nMels; m++) {
-      for (let k = start[m]!, j = this.offsets[m]!; k < end[m]!; k++, j++) {
-        this.toMel[j] = F[m * bins + k]!;
-        this.toBins[j] = F[m * bins + k]! / cover[k]!;
-      }
-    }
-    this.uncovered = Uint8Array.from(cover, (w) => (w > 0 ? 0 : 1));
+    ({ bins: this.bins, nMels: this.nMels, first: this.first, offsets: this.offsets, toMel: this.toMel, toBins: this.toBins, uncovered: this.uncovered } = melRefineTables(c));
     this.window = stftWindow(sc);
     this.fft = new RealFFT(this.nFft);
   }

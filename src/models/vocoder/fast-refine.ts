@@ -14,8 +14,8 @@
  * Browser-safe: engine kernels and typed arrays only.
  */
 import { empty, engine, tidy, type Tensor } from '../../engine/index.js';
-import { melFilterbank, melStftConfig, resolveMelConfig, type MelConfig, type MelSpectrogram } from '../../audio/mel.js';
-import { checkRefineCall, type MelRefineOptions } from '../../audio/mel-refine.js';
+import { melStftConfig, resolveMelConfig, type MelConfig, type MelSpectrogram } from '../../audio/mel.js';
+import { checkRefineCall, melRefineTables, type MelRefineOptions } from '../../audio/mel-refine.js';
 import { PerThreadScratch } from './fast.js';
 import { reflectIndex, stftFrameCount, stftWindow } from '../../audio/stft.js';
 
@@ -75,12 +75,8 @@ export class FastMelRefiner {
     const nFft = (this.nFft = c.nFft), m = nFft / 2;
     this.hop = c.hopLength; this.center = c.center; this.reflectPad = c.padMode === 'reflect';
     this.window = stftWindow(melStftConfig(c));
-    const fb = melFilterbank(c);
-    const { weights: F, bins, start, end, nMels } = fb;
-    const cover = new Float64Array(bins);
-    for (let mm = 0; mm < nMels; mm++) for (let k = start[mm]!; k < end[mm]!; k++) cover[k]! += F[mm * bins + k]!;
-    const offs = new Int32Array(nMels + 1);
-    for (let mm = 0; mm < nMels; mm++) offs[mm + 1] = offs[mm]! + (end[mm]! - start[mm]!);
+    const tables = melRefineTables(c);
+    const { nMels, offsets: offs } = tables;
     const nnz = offs[nMels]!;
     // Layout: see mel_refine_f32 (float offsets, every piece a multiple of 4 floats).
     const twF = 16, twI = twF + m, ptw = twI + m, brev = ptw + 2 * (m + 2), winF = brev + m, winI = winF + nFft;
@@ -109,15 +105,11 @@ export class FastMelRefiner {
       i32[base + brev + k] = r;
     }
     for (let i = 0; i < nFft; i++) { f32[base + winF + i] = this.window[i]!; f32[base + winI + i] = this.window[i]! / m; }
-    for (let k = 0; k < bins; k++) f32[base + uncov + k] = cover[k]! > 0 ? 0 : 1;
-    for (let mm = 0; mm < nMels; mm++) i32[base + first + mm] = start[mm]!;
+    f32.set(tables.uncovered, base + uncov);
+    i32.set(tables.first, base + first);
     i32.set(offs, base + offsAt);
-    for (let mm = 0; mm < nMels; mm++) {
-      for (let k = start[mm]!, j = offs[mm]!; k < end[mm]!; k++, j++) {
-        f32[base + toMel + j] = F[mm * bins + k]!;
-        f32[base + toBins + j] = F[mm * bins + k]! / cover[k]!;
-      }
-    }
+    f32.set(tables.toMel, base + toMel);
+    f32.set(tables.toBins, base + toBins);
     this.scratch = new PerThreadScratch((4 * m + 2 + nMels) * 16);
   }
 

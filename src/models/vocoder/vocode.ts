@@ -123,7 +123,9 @@ export class VocoderSynthesizer {
   /** Whether chunks run on the fused kernels (see SynthesizerOptions.fast). */
   readonly fast: boolean;
   private fastPath: FastVocoderPath | null = null;
-  /** The wasm mel refinement, created at the first refined `vocode()` (null: not yet, or not supported). */
+  /** Whether the refinement runs on the wasm kernel (the fast path is on and covers the mel config). */
+  private readonly fastRefine: boolean;
+  /** The wasm mel refinement, created at the first refinement on it. */
   private fastRefiner: FastMelRefiner | null = null;
 
   constructor(readonly model: Vocoder, opts: SynthesizerOptions = {}) {
@@ -131,6 +133,7 @@ export class VocoderSynthesizer {
     const c = model.config;
     this.contextFrames = ((c.kernel - 1) / 2) * (c.layers + 1);
     this.fast = (opts.fast ?? true) && fastPathUnsupported(c) === null;
+    this.fastRefine = this.fast && fastRefineUnsupported(c.mel) === null;
     this.refineIterations = resolveMelRefineOptions({ iterations: opts.refineIterations ?? DEFAULT_REFINE_ITERATIONS }).iterations;
     model.eval();
   }
@@ -233,7 +236,7 @@ export class VocoderSynthesizer {
   refine(audio: Float32Array, mel: MelSpectrogram): Float32Array {
     const options = { iterations: this.refineIterations };
     if (this.refineIterations === 0) return audio;
-    if (this.fast && (this.fastRefiner || fastRefineUnsupported(this.config.mel) === null)) {
+    if (this.fastRefine) {
       return (this.fastRefiner ??= new FastMelRefiner(this.config.mel)).refine(audio, mel, options);
     }
     return refineToMel(audio, mel, this.config.mel, options);
