@@ -11,9 +11,9 @@
  *
  * Run: npm run build && node dist/bench/synth.js [--voice NAME|DIR] [--threads 1,2]
  */
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ClipTTS, DEFAULT_VOICE, resolveVoice } from '../src/index.js';
+import { runBenchChild } from './child.js';
 
 export const BENCH_SENTENCES = [
   'The new library opens at nine tomorrow morning, right next to the bakery.',
@@ -81,23 +81,6 @@ async function child(voice: string, threads: number): Promise<void> {
   tts.dispose();
 }
 
-/** Runs one child, echoing its output; resolves to its last JSON line. */
-function runChild(voice: string, threads: number): Promise<ChildReport | null> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [fileURLToPath(import.meta.url), '--voice', voice], {
-      stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, CLIP_TTS_SYNTH_BENCH_CHILD: String(threads) },
-    });
-    let out = '';
-    p.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    p.on('close', (code) => {
-      const lines = out.trim().split('\n');
-      for (const l of lines.slice(0, -1)) console.log(l);
-      if (code !== 0) { console.error(`synth bench child (${threads} threads) exited with ${code}`); resolve(null); return; }
-      try { resolve(JSON.parse(lines.at(-1) ?? '') as ChildReport); } catch { resolve(null); }
-    });
-  });
-}
-
 async function parent(): Promise<number> {
   const voice = arg('voice') ?? DEFAULT_VOICE;
   const threadList = (arg('threads') ?? '1,2').split(',').map(Number);
@@ -113,7 +96,8 @@ async function parent(): Promise<number> {
   }
   const reports = new Map<number, ChildReport>();
   for (const t of threadList) {
-    const r = await runChild(voice, t);
+    const r = await runBenchChild<ChildReport>(fileURLToPath(import.meta.url), ['--voice', voice],
+      { CLIP_TTS_SYNTH_BENCH_CHILD: String(t) }, `synth bench child (${t} threads)`);
     if (r) reports.set(t, r);
   }
   const round = (x: number | undefined, digits: number): number | null => (x === undefined ? null : Number(x.toFixed(digits)));

@@ -14,7 +14,6 @@
  * "refine_x_realtime_1t", "refine_x_realtime_2t" (refinement alone)}.
  * Run: npx tsc -p tsconfig.json && node dist/bench/vocoder.js [--preset small] [--seconds 10] [--rounds 11]
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { engine, initEngine, manualSeed, noGrad, tensor, tidy, backward } from '../src/engine/index.js';
@@ -24,6 +23,7 @@ import { Vocoder } from '../src/models/vocoder/model.js';
 import { VocoderSynthesizer } from '../src/models/vocoder/vocode.js';
 import { FastMelRefiner } from '../src/models/vocoder/fast-refine.js';
 import { VocoderTrainingModel, vocoderTask } from '../src/models/vocoder/train.js';
+import { runBenchChild } from './child.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -126,35 +126,14 @@ async function child(): Promise<void> {
   console.log(JSON.stringify({ vocoder: xrt(median(tf)), vocoder_raw: xrt(median(traw)), refine: xrt(median(tref)) }));
 }
 
-/** Runs the child for `threads`, echoing its output; resolves to its figures (its last line). */
-function runChild(threads: number): Promise<Record<string, number> | null> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
-      stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, CLIP_TTS_THREADS: String(threads), CLIP_TTS_VOCODER_BENCH_CHILD: '1' },
-    });
-    let pending = '', figures = '';
-    const take = (line: string): void => { if (line.startsWith('{')) figures = line; else console.log(line); };
-    p.stdout.on('data', (d: Buffer) => {
-      // Echo whole lines as they come; keep the figures line (JSON) for the summary.
-      const lines = (pending + d.toString()).split('\n');
-      pending = lines.pop()!;
-      lines.forEach(take);
-    });
-    p.on('close', (code) => {
-      if (pending) take(pending);
-      if (code !== 0) { console.error(`vocoder bench child (${threads} threads) exited with ${code}`); resolve(null); return; }
-      try { resolve(JSON.parse(figures) as Record<string, number>); } catch { resolve(null); }
-    });
-  });
-}
-
 if (process.env.CLIP_TTS_VOCODER_BENCH_CHILD) {
   await child();
 } else {
   const figures: Record<string, number | null> = {};
   let failed = false;
   for (const threads of [1, 2]) {
-    const r = await runChild(threads);
+    const r = await runBenchChild<Record<string, number>>(fileURLToPath(import.meta.url), process.argv.slice(2),
+      { CLIP_TTS_THREADS: String(threads), CLIP_TTS_VOCODER_BENCH_CHILD: '1' }, `vocoder bench child (${threads} threads)`);
     if (!r) failed = true;
     figures[`vocoder_x_realtime_${threads}t`] = r?.vocoder ?? null;
     figures[`vocoder_raw_x_realtime_${threads}t`] = r?.vocoder_raw ?? null;
