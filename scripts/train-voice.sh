@@ -14,6 +14,7 @@
 #   vocoder   vocoder on ground-truth mels            clip-tts train-vocoder
 #   gan       adversarial phase of the vocoder         clip-tts train-vocoder --config configs/vocoder-small-gan.json --init
 #   finetune  vocoder on the acoustic model's mels    clip-tts predict-mels + train-vocoder --mels-dir
+#             (off by default: FINETUNE_STEPS=0; with the vocoder's mel refinement it measured worse)
 #   export    voice folder WORK_DIR/voice             clip-tts export-voice
 #
 # Every step can be interrupted (even kill -9) and the script re-run: training steps continue from
@@ -29,7 +30,7 @@
 #   COUNT          corpus utterances [6000]
 #   VOICE_NAME     [en-slt]      DESCRIPTION, LICENSE: written to voice.json
 #   CLIP_STEPS [3000]  ALIGNER_STEPS [3000]  ACOUSTIC_STEPS [40000]  VOCODER_STEPS [20000]  GAN_STEPS [20000]
-#   FINETUNE_STEPS [5000]  (GAN_STEPS=0 skips the adversarial phase)
+#   FINETUNE_STEPS [0]  (0 skips that phase; GAN_STEPS=0 skips the adversarial phase)
 #   THREADS        engine threads for training [2]
 #   CLIP_CONFIG [small]  ALIGNER_CONFIG [default]  ACOUSTIC_CONFIG [small]  VOCODER_CONFIG [small]
 #   GAN_CONFIG [configs/vocoder-small-gan.json] (a preset name works too: --gan switches the critics on)
@@ -55,7 +56,7 @@ CLIP_STEPS="${CLIP_STEPS:-3000}"
 ALIGNER_STEPS="${ALIGNER_STEPS:-3000}"
 ACOUSTIC_STEPS="${ACOUSTIC_STEPS:-40000}"
 VOCODER_STEPS="${VOCODER_STEPS:-20000}"
-FINETUNE_STEPS="${FINETUNE_STEPS:-5000}"
+FINETUNE_STEPS="${FINETUNE_STEPS:-0}"
 GAN_STEPS="${GAN_STEPS:-20000}"
 GAN_CONFIG="${GAN_CONFIG:-$REPO/configs/vocoder-small-gan.json}"
 THREADS="${THREADS:-2}"
@@ -130,7 +131,7 @@ fi
 
 VOCODER_FINAL="$RUNS/vocoder"
 [ -f "$RUNS/vocoder-gan/checkpoint.safetensors" ] && VOCODER_FINAL="$RUNS/vocoder-gan"
-if want finetune; then
+if want finetune && [ "$FINETUNE_STEPS" -gt 0 ]; then
   # The vocoder learns the acoustic model's own (smoother) mels: teacher-forced durations keep them
   # aligned with the recorded audio. After a GAN phase it continues with its config (and critics).
   if [ -f "$WORK/predicted-mels/.done" ] && [ "$WORK/predicted-mels/.done" -nt "$RUNS/acoustic/checkpoint.safetensors" ]; then
