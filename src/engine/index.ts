@@ -15,7 +15,7 @@
 export { initEngine, shutdownEngine, engine, isEngineReady, manualSeed, noGrad, isGradEnabled, type EngineOptions } from './runtime.js';
 export { Tensor, tensor, empty, parameter, sizeOf, type DType, type Shape } from './tensor.js';
 export { backward } from './autograd.js';
-export { tidy } from './scope.js';
+export { tidy, tidyLayers } from './scope.js';
 export { contiguous, cast, full, broadcastShapes } from './backend.js';
 export * from './creation.js';
 export * from './ops/elementwise.js';
@@ -23,6 +23,7 @@ export * from './ops/reduce.js';
 export * from './ops/shape.js';
 export * from './ops/matmul.js';
 export * from './ops/conv.js';
+export * from './ops/winograd.js';
 export * from './ops/indexing.js';
 export * from './ops/nn.js';
 export * from './ops/loss.js';

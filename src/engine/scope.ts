@@ -1,7 +1,7 @@
 /**
  * tidy(): run a block with arena allocation and free its temporaries in one go.
  */
-import { closeScope, openScope } from './runtime.js';
+import { closeScope, isGradEnabled, openScope } from './runtime.js';
 import { copyContiguous } from './backend.js';
 import { Tensor } from './tensor.js';
 
@@ -48,5 +48,40 @@ export function tidy<T extends Keepable>(fn: () => T): T {
   } finally {
     closeScope(scope);
   }
+  return result;
+}
+
+/**
+ * Applies `layers` in order to x. Without gradients (inference), each layer runs in its own
+ * scope and only its output is carried to the next, so memory holds one layer's temporaries at a
+ * time instead of the whole stack's; the result is a tensor of the caller's scope. With gradients
+ * on it is a plain loop (the tape needs every intermediate).
+ * @example const y = noGrad(() => tidyLayers(x, decoder.map((block) => (h: Tensor) => block.forward(h))));
+ */
+export function tidyLayers(x: Tensor, layers: Iterable<(h: Tensor) => Tensor>): Tensor {
+  let h = x;
+  if (isGradEnabled()) {
+    for (const layer of layers) h = layer(h);
+    return h;
+  }
+  // The heap copy of the last layer's output, which this function owns and must free.
+  let carried: Tensor | null = null;
+  for (const layer of layers) {
+    const input = h;
+    let copied = false;
+    h = tidy(() => {
+      const y = layer(input);
+      if (y.persistent) return y;
+      copied = true;
+      return copyContiguous(y, true);
+    });
+    if (carried && carried !== h) carried.dispose();
+    if (copied) carried = h;
+    else if (carried !== h) carried = null;
+  }
+  if (!carried) return h;
+  // Back into the caller's scope, so its tidy frees the result like any other temporary.
+  const result = copyContiguous(carried);
+  carried.dispose();
   return result;
 }

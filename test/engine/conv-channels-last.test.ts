@@ -49,3 +49,45 @@ test('conv1dChannelsLast rejects groups and mismatched channels with clear error
     assert.throws(() => E.conv1dChannelsLast(E.zeros([1, 4, 2]), E.zeros([2, 3, 3])), /expects 3 input channels/);
   });
 });
+
+for (const [K, B, L] of [[3, 2, 9], [3, 1, 8], [3, 1, 1], [3, 3, 130], [5, 2, 11], [5, 1, 2], [5, 1, 64]] as const) {
+  test(`conv1dWinograd equals the direct "same" conv, bias and ReLU fused (kernel ${K}, B ${B}, L ${L})`, () => {
+    const rng = new Rng(K * 1000 + B * 100 + L);
+    const Cin = 8, Cout = 12, pad = (K - 1) / 2;
+    const tile = E.winogradTileFor(K)!;
+    const xs = Float32Array.from({ length: B * L * Cin }, () => rng.normal());
+    const ws = Float32Array.from({ length: Cout * Cin * K }, () => rng.normal() * 0.3);
+    const bs = Float32Array.from({ length: Cout }, () => rng.normal());
+    E.tidy(() => E.noGrad(() => {
+      const x = E.tensor(xs, [B, L, Cin]), w = E.tensor(ws, [Cout, Cin, K]), b = E.tensor(bs, [Cout]);
+      const direct = E.conv1dChannelsLast(x, w, b, { padding: pad });
+      const v = E.winogradWeight(w, tile);
+      for (const relu of [false, true]) {
+        const ours = E.conv1dWinograd(x, v, tile, pad, b, { relu }).toArray();
+        const ref = (relu ? E.relu(direct) : direct).toArray();
+        assert.equal(ours.length, ref.length);
+        for (let i = 0; i < ref.length; i++) assert.ok(Math.abs(ours[i]! - ref[i]!) < 1e-4, `relu ${relu}, at ${i}: ${ours[i]} vs ${ref[i]}`);
+      }
+      assert.throws(() => E.conv1dWinograd(E.zeros([1, 4, 6]), E.winogradWeight(E.zeros([4, 6, K]), tile), tile, pad), /multiples of 4/);
+    }));
+  });
+}
+
+test('a frozen Conv1d gives the training path\'s outputs (cached channels-last and Winograd weights) and refuses new weights', () => {
+  const rng = new Rng(7);
+  for (const [K, padding, L] of [[3, 1, 200], [3, 1, 20], [5, 2, 150], [5, 2, 50], [1, 0, 30]] as const) {
+    const conv = new E.Conv1d(8, 16, K, { padding });
+    const xs = Float32Array.from({ length: L * 8 }, () => rng.normal());
+    const before = E.tidy(() => E.noGrad(() => conv.forwardChannelsLast(E.tensor(xs, [1, L, 8]), { relu: true }).toArray()));
+    conv.freeze();
+    assert.equal(conv.weight.requiresGrad, false);
+    for (let round = 0; round < 2; round++) {
+      const after = E.tidy(() => E.noGrad(() => conv.forwardChannelsLast(E.tensor(xs, [1, L, 8]), { relu: true }).toArray()));
+      for (let i = 0; i < before.length; i++) assert.ok(Math.abs(after[i]! - before[i]!) < 1e-4, `K ${K}, L ${L}, at ${i}: ${after[i]} vs ${before[i]}`);
+    }
+    assert.throws(() => conv.loadStateDict(conv.stateDict()), /frozen/);
+    const heap = E.engine().mem.heapBytesInUse;
+    conv.dispose();
+    assert.ok(E.engine().mem.heapBytesInUse < heap, 'dispose frees the weights and what freeze derived');
+  }
+});

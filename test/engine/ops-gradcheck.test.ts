@@ -128,6 +128,8 @@ add('matmul transB', (a, b) => E.matmul(a!, b!, { transB: true }), [randn([3, 4]
 add('matmul transA transB', (a, b) => E.matmul(a!, b!, { transA: true, transB: true }), [randn([4, 3]), randn([5, 4])]);
 add('matmul batched with shared b', (a, b) => E.matmul(a!, b!), [randn([2, 3, 4]), randn([4, 2])]);
 add('matmul broadcast batch [2,1,2,3]x[3,3,2]', (a, b) => E.matmul(a!, b!), [randn([2, 1, 2, 3]), randn([3, 3, 2])]);
+add('matmul alpha (scale folded into the GEMM)', (a, b) => E.matmul(a!, b!, { transB: true, alpha: -0.37 }), [randn([3, 4]), randn([5, 4])]);
+add('matmul stored in layout [0, 2, 1, 3] (heads written as [B, T, H, hd])', (a, b) => E.matmul(a!, b!, { layout: [0, 2, 1, 3] }), [randn([1, 2, 3, 4]), randn([1, 2, 4, 5])]);
 add('matmul of permuted views (attention scores)', (q, k) => E.matmul(E.permute(q!, [0, 2, 1, 3]), E.permute(k!, [0, 2, 1, 3]), { transB: true }),
   [randn([1, 3, 2, 4]), randn([1, 3, 2, 4])]);
 add('linear with bias', (x, w, b) => E.linear(x!, w!, b!), [randn([2, 3, 4]), randn([5, 4]), randn([5])]);

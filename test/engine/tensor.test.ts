@@ -92,6 +92,28 @@ test('contiguous copies only non-contiguous views; the copy is independent', () 
   });
 });
 
+test('reshape is a view whenever strides allow one (torch view semantics), a copy otherwise', () => {
+  E.tidy(() => {
+    const x = E.tensor(Array.from({ length: 24 }, (_, i) => i), [2, 3, 4]);
+    // [2, 3, 4] → [3, 2, 4] permuted: dims 0,1 are swapped, the last is intact.
+    const p = E.permute(x, [1, 0, 2]);
+    const split = E.reshape(p, [3, 2, 2, 2]);
+    assert.equal(split.storage, x.storage, 'splitting the contiguous last dim keeps the storage');
+    assert.deepEqual([...split.strides], [4, 12, 2, 1]);
+    assert.deepEqual(arr(split), arr(E.contiguous(p)));
+    const dropped = E.reshape(E.slice(E.permute(x, [2, 0, 1]), 0, 1, 2), [2, 3]);
+    assert.equal(dropped.storage, x.storage, 'dropping a size-1 dim of a permuted slice is a view');
+    assert.deepEqual(arr(dropped), [1, 5, 9, 13, 17, 21]);
+    const merged = E.reshape(p, [6, 4]);
+    assert.notEqual(merged.storage, x.storage, 'merging dims that are not adjacent in memory copies');
+    assert.ok(merged.isContiguous());
+    assert.deepEqual(arr(merged), arr(E.contiguous(p)));
+    assert.deepEqual(E.viewStrides([3, 2, 4], [4, 12, 1], [3, 8]), null);
+    assert.deepEqual(E.viewStrides([3, 1, 4], [4, 99, 1], [12, 1]), [1, 1]);
+    assert.deepEqual(E.viewStrides([0, 3], [3, 1], [3, 0]), [0, 1]);
+  });
+});
+
 test('toArray, item, toNested, toFloat32Array', () => {
   E.tidy(() => {
     const x = E.tensor([[1, 2], [3, 4]]);
@@ -197,6 +219,63 @@ test('tidy nests: an inner result survives into the outer scope until it ends', 
   assert.deepEqual(arr(inner!), [2, 4, 6], 'it outlives the outer scope too');
   (inner as Tensor | null)?.dispose();
   outer.dispose();
+});
+
+test('matmul layout: the product is stored in the asked dim order when one GEMM can write it, same values', () => {
+  E.tidy(() => {
+    const a = E.randn([1, 2, 3, 4], { seed: 1 }), b = E.randn([1, 2, 4, 5], { seed: 2 });
+    const plain = E.matmul(a, b);
+    const laid = E.matmul(a, b, { layout: [0, 2, 1, 3] });
+    assert.deepEqual([...laid.shape], [1, 2, 3, 5]);
+    assert.deepEqual([...laid.strides], [30, 5, 10, 1], 'stored as [1, 3, 2, 5]');
+    assert.ok(E.permute(laid, [0, 2, 1, 3]).isContiguous());
+    assert.deepEqual(arr(E.contiguous(laid)), arr(plain));
+    // Batch 2 cannot walk [B, H] with one stride in that order: row-major, same values.
+    const a2 = E.randn([2, 2, 3, 4], { seed: 3 }), b2 = E.randn([2, 2, 4, 5], { seed: 4 });
+    const fallback = E.matmul(a2, b2, { layout: [0, 2, 1, 3] });
+    assert.ok(fallback.isContiguous());
+    assert.deepEqual(arr(fallback), arr(E.matmul(a2, b2)));
+    assert.throws(() => E.matmul(a, b, { layout: [1, 0, 3, 2] }), /permutation/);
+    const scaled = E.matmul(a, b, { alpha: 0.5 });
+    arr(scaled).forEach((v, i) => assert.ok(Math.abs(v - 0.5 * arr(plain)[i]!) < 1e-6));
+  });
+});
+
+test('tidyLayers: without gradients one layer of temporaries is live at a time; the result is the plain loop\'s', () => {
+  const e = E.engine();
+  const w = E.randn([256, 256], { seed: 5, persistent: true });
+  const x = E.randn([256, 256], { seed: 6, persistent: true });
+  // Each layer makes 5 temporaries of 256 KB; 8 layers in one scope hold all 40 at once.
+  let peak = 0, base = 0;
+  const layer = (h: Tensor): Tensor => {
+    const y = E.tanh(E.add(E.mul(E.matmul(h, w), 0.05), E.mul(h, 0.5)));
+    peak = Math.max(peak, e.arena.used - base);
+    return y;
+  };
+  const layers = Array.from({ length: 8 }, () => layer);
+  const run = (stack: (x: Tensor) => Tensor): { values: number[]; peak: number } => {
+    peak = 0;
+    base = e.arena.used;
+    const values = E.tidy(() => E.noGrad(() => arr(stack(x))));
+    return { values, peak };
+  };
+  const plain = run((x0) => layers.reduce((h, f) => f(h), x0));
+  const heapBefore = e.mem.heapBytesInUse;
+  const layered = run((x0) => E.tidyLayers(x0, layers));
+  assert.deepEqual(layered.values, plain.values, 'same values as the plain loop');
+  assert.ok(layered.peak * 4 < plain.peak, `peak arena use ${layered.peak} B vs ${plain.peak} B for the plain loop`);
+  assert.equal(e.mem.heapBytesInUse, heapBefore, 'no heap copy outlives the call');
+  // With gradients on it is the plain loop: the tape reaches x through every layer.
+  E.tidy(() => {
+    const xg = E.tensor([[0.5, -1]]);
+    xg.requiresGrad = true;
+    const y = E.tidyLayers(xg, [(h) => E.mul(h, 3), (h) => E.sum(E.mul(h, h))]);
+    E.backward(y);
+    assert.deepEqual(arr(xg.grad!), [9, -18]);
+    xg.grad?.dispose();
+  });
+  w.dispose();
+  x.dispose();
 });
 
 test('noGrad records no graph; grad mode is restored afterwards (also on throw)', () => {

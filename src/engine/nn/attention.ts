@@ -11,14 +11,13 @@
  *
  * Forward, x [B, T, D]:
  *   qkv = x·Wqkvᵀ + b                      [B, T, 3D]          one GEMM for all three projections
- *   → view [B, T, 3, H, hd] → [3, B, H, T, hd]                 one layout copy (heads interleave
- *                                                              in memory, so a copy is unavoidable
- *                                                              for a single batched GEMM)
- *   scores = (q / √hd) · kᵀ                [B, H, T, T]        batched GEMM with transB, no kᵀ copy
+ *   → view [B, T, 3, H, hd] → [3, B, H, T, hd]                 strided views, no copy when B = 1
+ *                                                              (heads of one item sit hd apart)
+ *   scores = (q · kᵀ) / √hd                [B, H, T, T]        batched GEMM with transB and alpha
  *   scores[b, :, :, j] = −1e9 where mask[b, j] == 0            padded keys get ~zero weight
  *   attn = dropout(softmax(scores))                            dropout only in training mode
- *   ctx = attn · v                         [B, H, T, hd]
- *   → [B, T, H, hd] → [B, T, D] (copy) → out projection
+ *   ctx = attn · v                         [B, H, T, hd]       stored in [B, T, H, hd] order
+ *   → [B, T, H, hd] → [B, T, D] (a view when B = 1) → out projection
  *
  * Differences from torch to know about: our mask is 1 = real / keep, 0 = padding (torch's
  * `key_padding_mask` is True = padding), and masked scores get −1e9 rather than −∞ (identical
@@ -28,10 +27,10 @@
  * default.
  */
 import { cast } from '../backend.js';
-import { scale, where } from '../ops/elementwise.js';
+import { where } from '../ops/elementwise.js';
 import { matmul } from '../ops/matmul.js';
 import { dropout, softmax } from '../ops/nn.js';
-import { permute, reshape, slice } from '../ops/shape.js';
+import { permute, reshape, slice, squeeze } from '../ops/shape.js';
 import type { Tensor } from '../tensor.js';
 import { Linear } from './layers.js';
 import { Module, initTensor } from './module.js';
@@ -97,19 +96,21 @@ export class MultiHeadAttention extends Module {
       throw new Error(`MultiHeadAttention: mask must be [${B}, ${T}] (1 = real, 0 = padding), got [${mask.shape.join(', ')}]`);
     }
     const qkv = this.qkv.forward(x);
-    // [B, T, 3, H, hd] → [3, B, H, T, hd], made contiguous once (the reshape copies the view).
-    const heads = reshape(permute(reshape(qkv, [B, T, 3, H, hd]), [2, 0, 3, 1, 4]), [3, B, H, T, hd]);
-    const pick = (i: number): Tensor => reshape(slice(heads, 0, i, i + 1), [B, H, T, hd]);
-    // Scaling q (T·hd values) is cheaper than scaling the scores (T·T) and is what torch does.
-    const q = scale(pick(0), 1 / Math.sqrt(hd)), k = pick(1), v = pick(2);
-    let scores = matmul(q, k, { transB: true });
+    // [B, T, 3, H, hd] → [3, B, H, T, hd] as a view: q, k, v are strided views of qkv that the
+    // batched GEMM reads in place when B = 1 (matmul copies them when no single stride fits).
+    const heads = permute(reshape(qkv, [B, T, 3, H, hd]), [2, 0, 3, 1, 4]);
+    const pick = (i: number): Tensor => squeeze(slice(heads, 0, i, i + 1), 0);
+    const q = pick(0), k = pick(1), v = pick(2);
+    // The 1/√hd scale rides on the GEMM (torch scales q instead; the same up to rounding).
+    let scores = matmul(q, k, { transB: true, alpha: 1 / Math.sqrt(hd) });
     if (mask) {
       const keyIsReal = reshape(mask.dtype === 'float32' ? mask : cast(mask, 'float32'), [B, 1, 1, T]);
       scores = where(keyIsReal, scores, MASKED_SCORE);
     }
     const weights = softmax(scores, -1);
     const dropped = dropout(weights, this.dropoutP, this.training);
-    const ctx = matmul(dropped, v);
+    // Written straight into [B, T, H, hd] order, so merging the heads is a view, not a copy.
+    const ctx = matmul(dropped, v, { layout: [0, 2, 1, 3] });
     const merged = reshape(permute(ctx, [0, 2, 1, 3]), [B, T, this.dim]);
     return { output: this.out.forward(merged), weights };
   }

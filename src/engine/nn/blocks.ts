@@ -10,7 +10,7 @@
  *    runs on [B, C, T]; LayerNorm and the pointwise Linears run channels-last after a transpose
  *    view (the LayerNorm makes it contiguous), and the layer-scaled result is transposed back.
  */
-import { add, gelu, mul, relu, where } from '../ops/elementwise.js';
+import { add, gelu, mul, where } from '../ops/elementwise.js';
 import { transpose, unsqueeze } from '../ops/shape.js';
 import { cast } from '../backend.js';
 import type { Tensor } from '../tensor.js';
@@ -73,7 +73,7 @@ export class FFTBlock extends Module {
     let h = this.attnNorm.forward(add(x, this.dropout.forward(this.attn.forward(x, mask))));
     if (m) h = where(m, h, 0);
     // Conv FFN on channels-last activations: each conv is one large GEMM, no transposes.
-    const f = this.conv2.forwardChannelsLast(relu(this.conv1.forwardChannelsLast(h)));
+    const f = this.conv2.forwardChannelsLast(this.conv1.forwardChannelsLast(h, { relu: true }));
     let y = this.ffnNorm.forward(add(h, this.dropout.forward(f)));
     if (m) y = where(m, y, 0);
     return y;

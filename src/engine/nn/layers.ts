@@ -15,8 +15,9 @@
  */
 import { cast } from '../backend.js';
 import { embedding } from '../ops/indexing.js';
-import { conv1d, convTranspose1d, conv1dChannelsLast } from '../ops/conv.js';
-import { ne, where } from '../ops/elementwise.js';
+import { channelsLastWeight, conv1d, convTranspose1d, conv1dChannelsLast } from '../ops/conv.js';
+import { conv1dWinograd, winogradTileFor, winogradWeight } from '../ops/winograd.js';
+import { ne, relu, where } from '../ops/elementwise.js';
 import { linear } from '../ops/matmul.js';
 import { dropout, layerNorm } from '../ops/nn.js';
 import { unsqueeze } from '../ops/shape.js';
@@ -79,6 +80,9 @@ function convGeometry(layer: string, inChannels: number, outChannels: number, ke
  * 1-D convolution (torch.nn.Conv1d), channels-first: x [B, cin, L] → [B, cout, Lout].
  * @example new Conv1d(256, 1024, 9, { padding: 4 }) // "same" length
  */
+/** Frames from which a frozen Conv1d uses Winograd (below, its extra passes cost more than they save). */
+export const WINOGRAD_MIN_LENGTH = 128;
+
 export class Conv1d extends Module {
   readonly weight: Tensor;
   readonly bias: Tensor | null;
@@ -100,9 +104,35 @@ export class Conv1d extends Module {
     return conv1d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
   }
 
-  /** The same convolution on channels-last activations: x [B, L, cin] → [B, Lout, cout] (groups 1). */
-  forwardChannelsLast(x: Tensor): Tensor {
-    return conv1dChannelsLast(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
+  /** The same convolution on channels-last activations: x [B, L, cin] → [B, Lout, cout] (groups 1), then ReLU when `relu`. */
+  forwardChannelsLast(x: Tensor, opts: { relu?: boolean } = {}): Tensor {
+    // Frozen (inference-only): weights in the layout the computation wants are made once, not
+    // per call. Long inputs to a "same" kernel-3 or kernel-5 conv take Winograd (F(4, 3): half the
+    // GEMM work; F(2, 5): 3/5); short ones (phoneme rate) are not worth its extra passes.
+    if (this.frozen && this.kernelSize > 1) {
+      const tile = winogradTileFor(this.kernelSize);
+      const winogradFits = tile !== null && this.stride === 1 && this.dilation === 1 && this.groups === 1 &&
+        2 * this.padding === this.kernelSize - 1 && this.inChannels % 4 === 0 && this.outChannels % 4 === 0;
+      if (winogradFits && x.ndim === 3 && x.shape[1]! >= WINOGRAD_MIN_LENGTH) {
+        this.winograd ??= winogradWeight(this.weight, tile, true);
+        return conv1dWinograd(x, this.winograd, tile, this.padding, this.bias, opts);
+      }
+      this.channelsLast ??= channelsLastWeight(this.weight, true);
+    }
+    const y = conv1dChannelsLast(x, this.weight, this.bias, {
+      stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups,
+      channelsLastWeight: this.frozen ? this.channelsLast : null,
+    });
+    return opts.relu ? relu(y) : y;
+  }
+
+  private channelsLast: Tensor | null = null;
+  private winograd: Tensor | null = null;
+
+  protected override disposeDerived(): void {
+    this.channelsLast?.dispose();
+    this.winograd?.dispose();
+    this.channelsLast = this.winograd = null;
   }
 }
 

@@ -11,6 +11,8 @@ import { engine } from '../runtime.js';
 export abstract class Module {
   /** Training mode (dropout active). */
   training = true;
+  /** Inference-only (see freeze()). */
+  frozen = false;
   private readonly ownParams = new Map<string, Tensor>();
   private readonly ownBuffers = new Map<string, Tensor>();
   private readonly children = new Map<string, Module>();
@@ -79,6 +81,20 @@ export abstract class Module {
     return this.train(false);
   }
 
+  /**
+   * Makes this module and every sub-module inference-only: eval mode, parameters stop requiring
+   * gradients, and layers may derive inference weights once instead of per call (Conv1d keeps its
+   * channels-last weight). Parameters must not change afterwards (loadStateDict refuses).
+   * @example const model = loadModel(file).freeze(); noGrad(() => model.forward(x));
+   */
+  freeze(): this {
+    this.frozen = true;
+    this.training = false;
+    for (const p of this.ownParams.values()) p.requiresGrad = false;
+    for (const m of this.children.values()) m.freeze();
+    return this;
+  }
+
   /** Drops every parameter's accumulated gradient (the buffers are kept and zeroed). */
   zeroGrad(): void {
     for (const p of this.parameters()) {
@@ -97,6 +113,7 @@ export abstract class Module {
    * tolerates missing and unexpected names).
    */
   loadStateDict(dict: ReadonlyMap<string, Tensor>, opts: { strict?: boolean } = {}): void {
+    if (this.frozen) throw new Error('loadStateDict: the module is frozen (inference-only); load the weights before freeze()');
     const strict = opts.strict ?? true;
     const own = this.stateDict();
     const problems: string[] = [];
@@ -120,7 +137,12 @@ export abstract class Module {
   /** Frees every parameter, gradient and buffer (the module is unusable afterwards). */
   dispose(): void {
     for (const t of this.stateDict().values()) t.dispose();
+    for (const m of this.children.values()) m.disposeDerived();
+    this.disposeDerived();
   }
+
+  /** Frees tensors a layer derived from its parameters (none by default). */
+  protected disposeDerived(): void {}
 }
 
 /** Persistent tensor with values from `init` (used by layer constructors). */

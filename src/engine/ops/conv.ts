@@ -6,7 +6,7 @@
  * Each one's backward is built from the other's pieces, so only two layout kernels exist.
  */
 import { record } from '../autograd.js';
-import { contiguous, gemm, runKernel } from '../backend.js';
+import { contiguous, copyContiguous, gemm, runKernel } from '../backend.js';
 import { Tensor, empty } from '../tensor.js';
 import { add } from './elementwise.js';
 import { permute, reshape } from './shape.js';
@@ -17,6 +17,11 @@ export interface Conv1dOptions {
   padding?: number;
   dilation?: number;
   groups?: number;
+}
+
+export interface Conv1dChannelsLastOptions extends Conv1dOptions {
+  /** The weight already as channelsLastWeight(weight) (what a frozen Conv1d keeps); default: made per call. */
+  channelsLastWeight?: Tensor | null;
 }
 
 export interface ConvTranspose1dOptions extends Conv1dOptions {
@@ -199,13 +204,25 @@ function im2colChannelsLast(x: Tensor, K: number, stride: number, pad: number, d
 }
 
 /**
+ * A conv weight [Cout, Cin, K] as the [Cout, K·Cin] matrix conv1dChannelsLast multiplies by: the
+ * im2col rows are in (k, c) order, so K > 1 needs a permuted copy (a view for K = 1). Frozen
+ * Conv1d layers keep one (`persistent`) instead of making it per call.
+ */
+export function channelsLastWeight(weight: Tensor, persistent = false): Tensor {
+  const [Cout, Cin, K] = weight.shape as [number, number, number];
+  if (K === 1) return persistent ? copyContiguous(reshape(weight, [Cout, Cin]), true) : reshape(weight, [Cout, Cin]);
+  const permuted = reshape(permute(weight, [0, 2, 1]), [Cout, K * Cin]);
+  return persistent ? copyContiguous(permuted, true) : permuted;
+}
+
+/**
  * 1-D convolution on channels-last activations: x [B, L, Cin] → [B, Lout, Cout], with the same
  * PyTorch weight layout [Cout, Cin, K] as conv1d (so checkpoints are interchangeable). Lowered to
  * one large GEMM (im2col rows × permuted weight), which is how Transformer-style [B, T, C]
  * models (FFT blocks, variance predictors) should run their convolutions. groups must be 1.
  * @example conv1dChannelsLast(h, conv.weight, conv.bias, { padding: 4 }) // [B, T, 256] → [B, T, 1024]
  */
-export function conv1dChannelsLast(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv1dOptions = {}): Tensor {
+export function conv1dChannelsLast(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv1dChannelsLastOptions = {}): Tensor {
   if (x.ndim !== 3 || weight.ndim !== 3) throw new Error(`conv1dChannelsLast: expected x [B, L, C] and weight [Cout, Cin, K], got [${x.shape.join(', ')}] and [${weight.shape.join(', ')}]`);
   if ((opts.groups ?? 1) !== 1) throw new Error('conv1dChannelsLast: groups must be 1 (use conv1d for grouped/depthwise convolutions)');
   const stride = positiveInt(opts.stride ?? 1, 'stride'), pad = positiveInt(opts.padding ?? 0, 'padding', 0);
@@ -218,9 +235,12 @@ export function conv1dChannelsLast(x: Tensor, weight: Tensor, bias?: Tensor | nu
   // A pointwise conv is a plain linear layer: no lowering at all.
   const pointwise = K === 1 && stride === 1 && pad === 0;
   const col = pointwise ? reshape(x, [B * L, Cin]) : im2colChannelsLast(x, K, stride, pad, dilation, Lout);
-  // weight [Cout, Cin, K] → [Cout, K·Cin] to match the col rows' (k, c) order.
-  const w2 = K === 1 ? reshape(weight, [Cout, Cin]) : reshape(permute(weight, [0, 2, 1]), [Cout, K * Cin]);
+  const w2 = opts.channelsLastWeight ?? channelsLastWeight(weight);
+  if (w2.ndim !== 2 || w2.shape[0] !== Cout || w2.shape[1] !== K * Cin) {
+    throw new Error(`conv1dChannelsLast: channelsLastWeight must be [${Cout}, ${K * Cin}], got [${w2.shape.join(', ')}]`);
+  }
   const y = matmul(col, w2, { transB: true });
   const out = reshape(y, [B, Lout, Cout]);
   return bias ? add(out, bias) : out;
 }
+

@@ -7,7 +7,7 @@
  */
 import { record } from '../autograd.js';
 import { copyContiguous, gemm } from '../backend.js';
-import { Tensor, empty, sizeOf, viewOf } from '../tensor.js';
+import { Tensor, contiguousStrides, empty, sizeOf, viewOf } from '../tensor.js';
 import { add } from './elementwise.js';
 import { broadcastShapes } from '../backend.js';
 import { sumTo } from './shape.js';
@@ -17,6 +17,15 @@ export interface MatmulOptions {
   transA?: boolean;
   /** Use the transpose of `b`'s last two dims. */
   transB?: boolean;
+  /** Scales the product (folded into the GEMM: no extra pass). Default 1. */
+  alpha?: number;
+  /**
+   * Memory order of the result's dims (a permutation ending in the last dim): the result is stored
+   * so that permute(result, layout) is contiguous, when one GEMM can write that order (e.g.
+   * attention heads [B, H, T, hd] written straight into [B, T, H, hd]); otherwise row-major.
+   * Only the strides differ, never the values.
+   */
+  layout?: readonly number[];
 }
 
 interface MatrixOperand {
@@ -46,9 +55,9 @@ function asOperand(t: Tensor, batchShape: readonly number[]): MatrixOperand {
 }
 
 /** The single stride that walks `t`'s batch dims (broadcast to batchShape) in order, or null. */
-function collapsedBatchStride(t: Tensor, batchShape: readonly number[]): number | null {
+function collapsedBatchStride(t: Pick<Tensor, 'shape' | 'strides'>, batchShape: readonly number[]): number | null {
   const nb = batchShape.length;
-  const lead = nb - (t.ndim - 2);
+  const lead = nb - (t.shape.length - 2);
   const strides = batchShape.map((d, i) => {
     const j = i - lead;
     if (j < 0 || t.shape[j] === 1) return 0;
@@ -80,31 +89,54 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
   if (K !== Kb) {
     throw new Error(`matmul: inner dimensions differ: [${a.shape.join(', ')}]${transA ? 'ᵀ' : ''} × [${b.shape.join(', ')}]${transB ? 'ᵀ' : ''} (${K} vs ${Kb})`);
   }
+  const alpha = opts.alpha ?? 1;
+  if (!Number.isFinite(alpha)) throw new Error(`matmul: alpha must be finite, got ${alpha}`);
   const batchShape = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2), 'matmul');
   const batch = sizeOf(batchShape);
-  const out = empty([...batchShape, M, N]);
+  const shape = [...batchShape, M, N];
+  const out = allocateIn(shape, opts.layout);
   if (out.size > 0) {
     const A = asOperand(a, batchShape), B = asOperand(b, batchShape);
     const tA = transA !== A.stored, tB = transB !== B.stored;
-    // Fold the batch into M when B is shared and A's rows run on across batch items.
-    if (batch > 1 && B.batchStride === 0 && !tA && A.batchStride === M * A.ld) {
-      gemm(tA, tB, batch * M, N, K, 1, A.t.ptr, A.ld, B.t.ptr, B.ld, 0, out.ptr, N);
+    const ldc = out.strides[out.ndim - 2]!, strideC = collapsedBatchStride(out, batchShape)!;
+    // Fold the batch into M when B is shared and the rows of A and C run on across batch items.
+    if (batch > 1 && B.batchStride === 0 && !tA && A.batchStride === M * A.ld && strideC === M * ldc) {
+      gemm(tA, tB, batch * M, N, K, alpha, A.t.ptr, A.ld, B.t.ptr, B.ld, 0, out.ptr, ldc);
     } else {
-      gemm(tA, tB, M, N, K, 1, A.t.ptr, A.ld, B.t.ptr, B.ld, 0, out.ptr, N, batch, A.batchStride, B.batchStride, M * N);
+      gemm(tA, tB, M, N, K, alpha, A.t.ptr, A.ld, B.t.ptr, B.ld, 0, out.ptr, ldc, batch, A.batchStride, B.batchStride, strideC);
     }
   }
   return record(out, 'matmul', [a, b], (g) => {
     let ga: Tensor | null = null, gb: Tensor | null = null;
     if (a.requiresGrad) {
-      ga = transA ? matmul(b, g, { transA: transB, transB: true }) : matmul(g, b, { transB: !transB });
+      ga = transA ? matmul(b, g, { transA: transB, transB: true, alpha }) : matmul(g, b, { transB: !transB, alpha });
       ga = sumTo(ga, a.shape);
     }
     if (b.requiresGrad) {
-      gb = transB ? matmul(g, a, { transA: true, transB: transA }) : matmul(a, g, { transA: !transA });
+      gb = transB ? matmul(g, a, { transA: true, transB: transA, alpha }) : matmul(a, g, { transA: !transA, alpha });
       gb = sumTo(gb, b.shape);
     }
     return [ga, gb];
   });
+}
+
+/**
+ * An uninitialized result of `shape`, stored in `layout` order when the GEMM can write it there:
+ * rows of C at one stride (the last dim stays innermost) and one stride walking the batch.
+ */
+function allocateIn(shape: readonly number[], layout: readonly number[] | undefined): Tensor {
+  const n = shape.length;
+  if (!layout || layout.every((d, i) => d === i)) return empty(shape);
+  if (layout.length !== n || layout[n - 1] !== n - 1 || [...layout].sort((x, y) => x - y).some((d, i) => d !== i)) {
+    throw new Error(`matmul: layout [${layout.join(', ')}] must be a permutation of the ${n} result dims ending in ${n - 1}`);
+  }
+  const storedShape = layout.map((d) => shape[d]!);
+  const storedStrides = contiguousStrides(storedShape);
+  const strides = new Array<number>(n);
+  layout.forEach((d, i) => (strides[d] = storedStrides[i]!));
+  if (collapsedBatchStride({ shape, strides }, shape.slice(0, -2)) === null) return empty(shape);
+  const stored = empty(storedShape);
+  return viewOf(stored, shape, strides, stored.offset);
 }
 
 /**

@@ -29,6 +29,38 @@ export function assignInto(dst: Tensor, src: Tensor): void {
 }
 
 /** A new tensor with the same data and another shape (one dim may be -1). */
+/**
+ * Strides that show a tensor of `shape`/`strides` as `target` (same size) without moving data, or
+ * null when no such view exists. Walks runs of dims that are contiguous with each other (a "chunk"
+ * can be split or merged freely) and maps target dims onto them; size-1 dims fit anywhere.
+ * This is PyTorch's computeStride.
+ */
+export function viewStrides(shape: readonly number[], strides: readonly number[], target: readonly number[]): number[] | null {
+  const out = new Array<number>(target.length).fill(0);
+  if (sizeOf(shape) === 0 || shape.length === 0) return contiguousStrides(target);
+  let targetDim = target.length - 1;
+  let chunkBase = strides[shape.length - 1]!;
+  let chunkSize = 1, viewSize = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    chunkSize *= shape[d]!;
+    // The chunk ends where the next dim out is not laid out right after this one.
+    if (d === 0 || (shape[d - 1] !== 1 && strides[d - 1] !== chunkSize * chunkBase)) {
+      while (targetDim >= 0 && (viewSize < chunkSize || target[targetDim] === 1)) {
+        out[targetDim] = viewSize * chunkBase;
+        viewSize *= target[targetDim]!;
+        targetDim--;
+      }
+      if (viewSize !== chunkSize) return null;
+      if (d > 0) {
+        chunkBase = strides[d - 1]!;
+        chunkSize = 1;
+        viewSize = 1;
+      }
+    }
+  }
+  return targetDim === -1 ? out : null;
+}
+
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const known = shape.filter((d) => d !== -1);
   const minus = shape.length - known.length;
@@ -38,8 +70,11 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   if (sizeOf(full) !== x.size || full.some((d) => !Number.isInteger(d) || d < 0)) {
     throw new Error(`reshape: cannot view [${x.shape.join(', ')}] (${x.size} elements) as [${shape.join(', ')}]`);
   }
-  const src = contiguous(x);
-  const out = viewOf(src, full, contiguousStrides(full), src.offset);
+  // A view when x's strides allow one (as torch's view()), e.g. dropping a size-1 dim of a
+  // permuted tensor; otherwise one contiguous copy first.
+  const strides = viewStrides(x.shape, x.strides, full);
+  const src = strides ? x : contiguous(x);
+  const out = viewOf(src, full, strides ?? contiguousStrides(full), src.offset);
   const inShape = x.shape;
   return record(out, 'reshape', [x], (g) => [reshape(g, inShape)]);
 }

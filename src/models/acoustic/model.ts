@@ -16,7 +16,7 @@
  */
 import {
   Conv1d, Dropout, Embedding, FFTBlock, LayerNorm, Linear, Module, type Tensor,
-  add, affine, l1Loss, mseLoss, mul, noGrad, reshape, repeatByLengths, tanh, tensor, tidy, unsqueeze, where, full,
+  add, affine, l1Loss, mseLoss, mul, noGrad, reshape, repeatByLengths, tanh, tensor, tidy, tidyLayers, unsqueeze, where, full,
 } from '../../engine/index.js';
 import type { BatchTensors } from '../../data/to-tensors.js';
 import { VariancePredictor } from '../common/variance-predictor.js';
@@ -48,13 +48,11 @@ export class Postnet extends Module {
 
   /** x [B, F, nMels] → residual [B, F, nMels]. */
   forward(x: Tensor): Tensor {
-    let h = x;
-    this.convs.forEach((conv, i) => {
-      h = conv.forwardChannelsLast(h);
-      if (i < this.norms.length) h = tanh(this.norms[i]!.forward(h));
-      h = this.dropout.forward(h);
-    });
-    return h;
+    return tidyLayers(x, this.convs.map((conv, i) => (h: Tensor) => {
+      let y = conv.forwardChannelsLast(h);
+      if (i < this.norms.length) y = tanh(this.norms[i]!.forward(y));
+      return this.dropout.forward(y);
+    }));
   }
 }
 
@@ -137,7 +135,8 @@ export class AcousticModel extends Module {
     let h = repeatByLengths(states, durations, frames);
     if (this.decoderInput) h = this.decoderInput.forward(h);
     h = add(h, sinusoidalEncoding(frames, this.config.model.decoderDim));
-    for (const block of this.decoder) h = block.forward(h, frameMask);
+    // One block's temporaries at a time at inference (tidyLayers); all of them when training.
+    h = tidyLayers(h, this.decoder.map((block) => (x: Tensor) => block.forward(x, frameMask)));
     const normBefore = this.melProjection.forward(h);
     const normAfter = this.postnet ? add(normBefore, this.postnet.forward(normBefore)) : normBefore;
     return { before: affine(normBefore, MEL_STD, MEL_MEAN), after: affine(normAfter, MEL_STD, MEL_MEAN) };

@@ -62,7 +62,8 @@ export class AcousticSynthesizer implements AcousticInference {
     } finally {
       for (const t of all.values()) t.dispose();
     }
-    return new AcousticSynthesizer(model, runConfig);
+    // The model is this synthesizer's alone and never trains: derive inference weights once.
+    return new AcousticSynthesizer(model.freeze(), runConfig);
   }
 
   /** Loads an exported .safetensors file or a `clip-tts train` run folder (Node). */

@@ -146,3 +146,90 @@ export function col2im1d_nlc(col: usize, B: i32, L: i32, C: i32, K: i32, stride:
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Winograd F(4, 3) and F(2, 5) for stride-1 convs on channels-last x [B, L, C] (Lavin & Gray
+// 2016). Both use the six points 0, +-1, +-2, inf, so they share the input transform B^T: output
+// frames m*i .. m*i+m-1 come from the six input frames d_l = x[m*i - pad + l] (zero outside
+// [0, L)), u = B^T d, one batched GEMM m_j = u_j . V_j^T over the six points, then y = A^T m.
+// The transforms are written out (a table-driven loop ran ~4x slower). Threads split the B*n
+// tiles (n = ceil(Lout / m)); channel counts must be multiples of 4.
+
+@inline function frameOrZero(xb: usize, t: i32, L: i32, rowBytes: usize): v128 {
+  return t >= 0 && t < L ? v128.load(xb + <usize>t * rowBytes) : f32x4.splat(0);
+}
+
+@inline function times(k: f32, v: v128): v128 {
+  return f32x4.mul(f32x4.splat(k), v);
+}
+
+// u [6, B*n, C] from x [B, L, C], m outputs per tile.
+export function winograd6_input_nlc(x: usize, B: i32, L: i32, C: i32, Lout: i32, m: i32, pad: i32, u: usize, tid: i32, nthreads: i32): void {
+  const n = (Lout + m - 1) / m;
+  const tiles = B * n;
+  const r0 = <i32>(<i64>tiles * tid / nthreads);
+  const r1 = <i32>(<i64>tiles * (tid + 1) / nthreads);
+  const rowBytes = <usize>C << 2;
+  const plane = <usize>tiles * rowBytes;
+  for (let r = r0; r < r1; r++) {
+    const b = r / n, i = r - b * n;
+    const t0 = m * i - pad;
+    const xb = x + <usize>b * <usize>L * rowBytes;
+    const dst = u + <usize>r * rowBytes;
+    for (let c: usize = 0; c < rowBytes; c += 16) {
+      const d0 = frameOrZero(xb + c, t0, L, rowBytes), d1 = frameOrZero(xb + c, t0 + 1, L, rowBytes);
+      const d2 = frameOrZero(xb + c, t0 + 2, L, rowBytes), d3 = frameOrZero(xb + c, t0 + 3, L, rowBytes);
+      const d4 = frameOrZero(xb + c, t0 + 4, L, rowBytes), d5 = frameOrZero(xb + c, t0 + 5, L, rowBytes);
+      // B^T rows: [4 0 -5 0 1 0] [0 -4 -4 1 1 0] [0 4 -4 -1 1 0] [0 -2 -1 2 1 0] [0 2 -1 -2 1 0] [0 4 0 -5 0 1]
+      const s34 = f32x4.add(d3, d4), d24 = f32x4.sub(d4, d2);
+      v128.store(dst + c, f32x4.add(f32x4.sub(times(4, d0), times(5, d2)), d4));
+      v128.store(dst + plane + c, f32x4.add(times(-4, f32x4.add(d1, d2)), s34));
+      v128.store(dst + 2 * plane + c, f32x4.add(times(4, f32x4.sub(d1, d2)), f32x4.sub(d4, d3)));
+      v128.store(dst + 3 * plane + c, f32x4.add(times(2, f32x4.sub(d3, d1)), d24));
+      v128.store(dst + 4 * plane + c, f32x4.add(times(2, f32x4.sub(d1, d3)), d24));
+      v128.store(dst + 5 * plane + c, f32x4.add(f32x4.sub(times(4, d1), times(5, d3)), d5));
+    }
+  }
+}
+
+// y [B, Lout, Cout] from mm [6, B*n, Cout] with m = 4 (F(4, 3)) or 2 (F(2, 5)), plus bias [Cout]
+// (0 = none), then ReLU when relu != 0.
+export function winograd6_output_nlc(mm: usize, B: i32, Lout: i32, Cout: i32, m: i32, bias: usize, relu: i32, y: usize, tid: i32, nthreads: i32): void {
+  const n = (Lout + m - 1) / m;
+  const tiles = B * n;
+  const r0 = <i32>(<i64>tiles * tid / nthreads);
+  const r1 = <i32>(<i64>tiles * (tid + 1) / nthreads);
+  const rowBytes = <usize>Cout << 2;
+  const plane = <usize>tiles * rowBytes;
+  const zero = f32x4.splat(0);
+  for (let r = r0; r < r1; r++) {
+    const b = r / n, i = r - b * n;
+    const src = mm + <usize>r * rowBytes;
+    const outRows = min(m, Lout - m * i);
+    const dst = y + (<usize>b * <usize>Lout + <usize>(m * i)) * rowBytes;
+    for (let c: usize = 0; c < rowBytes; c += 16) {
+      const m0 = v128.load(src + c), m1 = v128.load(src + plane + c), m2 = v128.load(src + 2 * plane + c);
+      const m3 = v128.load(src + 3 * plane + c), m4 = v128.load(src + 4 * plane + c), m5 = v128.load(src + 5 * plane + c);
+      const bv = bias ? v128.load(bias + c) : zero;
+      const s12 = f32x4.add(m1, m2), d12 = f32x4.sub(m1, m2), s34 = f32x4.add(m3, m4), d34 = f32x4.sub(m3, m4);
+      // F(4, 3) A^T: [1 1 1 1 1 0] [0 1 -1 2 -2 0] [0 1 1 4 4 0] [0 1 -1 8 -8 1];
+      // F(2, 5) A^T: [1 1 1 1 1 0] [0 1 -1 2 -2 1].
+      let y0 = f32x4.add(f32x4.add(m0, s12), f32x4.add(s34, bv));
+      let y1 = f32x4.add(f32x4.add(d12, times(2, d34)), bv);
+      if (m == 2) y1 = f32x4.add(y1, m5);
+      if (relu) { y0 = f32x4.max(y0, zero); y1 = f32x4.max(y1, zero); }
+      v128.store(dst + c, y0);
+      if (outRows > 1) v128.store(dst + rowBytes + c, y1);
+      if (m == 4 && outRows > 2) {
+        let y2 = f32x4.add(f32x4.add(s12, times(4, s34)), bv);
+        if (relu) y2 = f32x4.max(y2, zero);
+        v128.store(dst + 2 * rowBytes + c, y2);
+        if (outRows > 3) {
+          let y3 = f32x4.add(f32x4.add(f32x4.add(d12, times(8, d34)), m5), bv);
+          if (relu) y3 = f32x4.max(y3, zero);
+          v128.store(dst + 3 * rowBytes + c, y3);
+        }
+      }
+    }
+  }
+}
