@@ -25,7 +25,11 @@ export interface RawTensor {
   data: Float32Array | Int32Array;
 }
 
-/** A decoded tensor: F32/I32 data, with the dtype it had in the file. */
+/**
+ * A decoded tensor: F32/I32 data, with the dtype it had in the file. Aligned F32 data is a view of
+ * the decoded bytes (loading a large model does not hold every weight twice): copy it to keep it
+ * while the bytes change.
+ */
 export interface DecodedTensor extends RawTensor {
   sourceDtype: string;
 }
@@ -127,7 +131,10 @@ function halfToFloat(h: number): number {
 function convert(name: string, dtype: string, view: DataView, n: number, fail: (msg: string) => never): Float32Array | Int32Array {
   switch (dtype) {
     case 'F32': {
-      if (LITTLE_ENDIAN_HOST) return new Float32Array(view.buffer.slice(view.byteOffset, view.byteOffset + n * 4));
+      // A view of the file's bytes when aligned (no second copy of every weight); a copy otherwise.
+      if (LITTLE_ENDIAN_HOST) {
+        return view.byteOffset % 4 === 0 ? new Float32Array(view.buffer, view.byteOffset, n) : new Float32Array(view.buffer.slice(view.byteOffset, view.byteOffset + n * 4));
+      }
       const out = new Float32Array(n);
       for (let i = 0; i < n; i++) out[i] = view.getFloat32(4 * i, true);
       return out;

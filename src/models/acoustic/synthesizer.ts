@@ -6,7 +6,7 @@
  * data statistics, symbol table, mel configuration): self-describing, so it can be fetched by a
  * browser and built with `AcousticSynthesizer.fromSafetensors` (no Node API on that path).
  */
-import { decodeSafetensors, isEngineReady, tensorsFromRaw, type Tensor } from '../../engine/index.js';
+import { decodeSafetensors, isEngineReady, loadSafetensorsInto } from '../../engine/index.js';
 import { SymbolTable } from '../../text/index.js';
 import { resolveMelConfig, type MelConfig } from '../../audio/mel.js';
 import { AcousticModel } from './model.js';
@@ -14,9 +14,9 @@ import { parseAcousticRunConfig, type AcousticRunConfig } from './train.js';
 import type { AcousticControls, AcousticInference, AcousticResult } from './types.js';
 
 /** Picks the inference tensors of a checkpoint: `ema.*` if present, else `model.*`, else bare names. */
-function inferenceTensors(all: Map<string, Tensor>): Map<string, Tensor> {
+function inferenceTensors<T>(all: ReadonlyMap<string, T>): ReadonlyMap<string, T> {
   for (const prefix of ['ema.', 'model.']) {
-    const picked = new Map<string, Tensor>();
+    const picked = new Map<string, T>();
     for (const [k, t] of all) if (k.startsWith(prefix)) picked.set(k.slice(prefix.length), t);
     if (picked.size) return picked;
   }
@@ -53,14 +53,13 @@ export class AcousticSynthesizer implements AcousticInference {
     try { json = JSON.parse(raw); } catch (e) { throw new Error(`${source}: metadata "config" is not JSON: ${(e as Error).message}`); }
     const runConfig = parseAcousticRunConfig(json, source);
     const model = new AcousticModel(runConfig, runConfig.data);
-    const all = tensorsFromRaw(decoded.tensors);
     try {
-      model.loadStateDict(inferenceTensors(all));
+      // Straight from the decoded bytes into the parameters: no engine copy of the whole file
+      // (a trainer checkpoint also holds optimizer state).
+      loadSafetensorsInto(model, { tensors: new Map(inferenceTensors(decoded.tensors)), metadata: decoded.metadata }, { source });
     } catch (e) {
       model.dispose();
       throw new Error(`${source}: the weights do not fit the config: ${(e as Error).message}`);
-    } finally {
-      for (const t of all.values()) t.dispose();
     }
     // The model is this synthesizer's alone and never trains: derive inference weights once.
     return new AcousticSynthesizer(model.freeze(), runConfig);
