@@ -11,7 +11,10 @@
  * the im2col path, whose gradient it has.
  */
 import { contiguous, gemm, runKernel } from '../backend.js';
-import { isGradEnabled } from '../runtime.js';
+import { isGradEnabled, noGrad } from '../runtime.js';
+import { tidy } from '../scope.js';
+import { matmul } from './matmul.js';
+import { reshape } from './shape.js';
 import { Tensor, empty, tensor } from '../tensor.js';
 
 export interface WinogradTile {
@@ -49,21 +52,18 @@ export function winogradTileFor(kernel: number): WinogradTile | null {
   return kernel === 3 ? WINOGRAD_F4_3 : kernel === 5 ? WINOGRAD_F2_5 : null;
 }
 
-/** Filter transform of a conv weight [Cout, Cin, r] → [α, Cout, Cin] (V_j = Σ_k G[j][k]·g[:, :, k]). */
+/**
+ * Filter transform of a conv weight [Cout, Cin, r] → [α, Cout, Cin]: V_j = Σ_k G[j][k]·g[:, :, k],
+ * i.e. one GEMM G [α, r] × (weight as [Cout·Cin, r])ᵀ. Heap (persistent) or a temporary.
+ */
 export function winogradWeight(weight: Tensor, tile: WinogradTile, persistent = false): Tensor {
   const [Cout, Cin, K] = weight.shape as [number, number, number];
   if (weight.ndim !== 3 || K !== tile.r) throw new Error(`winogradWeight: expected a [Cout, Cin, ${tile.r}] weight, got [${weight.shape.join(', ')}]`);
-  const g = weight.toFloat32Array();
-  const alpha = tile.G.length, plane = Cout * Cin;
-  const v = new Float32Array(alpha * plane);
-  for (let i = 0; i < plane; i++) {
-    for (let j = 0; j < alpha; j++) {
-      let acc = 0;
-      for (let k = 0; k < K; k++) acc += tile.G[j]![k]! * g[i * K + k]!;
-      v[j * plane + i] = acc;
-    }
-  }
-  return tensor(v, [alpha, Cout, Cin], 'float32', persistent);
+  const alpha = tile.G.length;
+  const transform = (): Tensor => noGrad(() =>
+    reshape(matmul(tensor(tile.G.flat(), [alpha, K]), reshape(weight, [Cout * Cin, K]), { transB: true }), [alpha, Cout, Cin]));
+  // tidy returns a heap copy and frees the temporaries.
+  return persistent ? tidy(transform) : transform();
 }
 
 /**
