@@ -73,21 +73,32 @@ for (const [K, B, L] of [[3, 2, 9], [3, 1, 8], [3, 1, 1], [3, 3, 130], [5, 2, 11
   });
 }
 
-test('a frozen Conv1d gives the training path\'s outputs (cached channels-last and Winograd weights) and refuses new weights', () => {
+test('a frozen Conv1d computes what it did before freezing (Winograd or channels-last weights, original freed) and refuses new weights', () => {
   const rng = new Rng(7);
-  for (const [K, padding, L] of [[3, 1, 200], [3, 1, 20], [5, 2, 150], [5, 2, 50], [1, 0, 30]] as const) {
-    const conv = new E.Conv1d(8, 16, K, { padding });
+  for (const [K, padding, L, stride] of [[3, 1, 200, 1], [3, 1, 20, 1], [5, 2, 150, 1], [5, 2, 50, 1], [9, 4, 30, 1], [3, 1, 31, 2], [1, 0, 30, 1]] as const) {
+    const conv = new E.Conv1d(8, 16, K, { padding, stride });
     const xs = Float32Array.from({ length: L * 8 }, () => rng.normal());
-    const before = E.tidy(() => E.noGrad(() => conv.forwardChannelsLast(E.tensor(xs, [1, L, 8]), { relu: true }).toArray()));
-    conv.freeze();
-    assert.equal(conv.weight.requiresGrad, false);
-    for (let round = 0; round < 2; round++) {
-      const after = E.tidy(() => E.noGrad(() => conv.forwardChannelsLast(E.tensor(xs, [1, L, 8]), { relu: true }).toArray()));
-      for (let i = 0; i < before.length; i++) assert.ok(Math.abs(after[i]! - before[i]!) < 1e-4, `K ${K}, L ${L}, at ${i}: ${after[i]} vs ${before[i]}`);
-    }
-    assert.throws(() => conv.loadStateDict(conv.stateDict()), /frozen/);
+    const run = (): number[][] => E.tidy(() => E.noGrad(() => {
+      const x = E.tensor(xs, [1, L, 8]);
+      return [[...conv.forwardChannelsLast(x, { relu: true }).toArray()], [...E.contiguous(conv.forward(E.transpose(x, 1, 2))).toArray()]];
+    }));
+    const before = run();
     const heap = E.engine().mem.heapBytesInUse;
+    conv.freeze();
+    assert.equal(conv.bias!.requiresGrad, false);
+    if (K > 1) assert.throws(() => conv.weight.toArray(), /disposed/, 'the training-layout weight is freed');
+    else assert.equal(E.engine().mem.heapBytesInUse, heap, 'a pointwise conv keeps its weight as is');
+    for (let round = 0; round < 2; round++) {
+      const after = run();
+      for (const [i, what] of ['channels-last', 'channels-first'].entries()) {
+        const a = after[i]!, b = before[i]!;
+        assert.equal(a.length, b.length);
+        for (let j = 0; j < b.length; j++) assert.ok(Math.abs(a[j]! - b[j]!) < 1e-4, `K ${K}, L ${L}, ${what}, at ${j}: ${a[j]} vs ${b[j]}`);
+      }
+    }
+    assert.throws(() => conv.loadStateDict(new Map()), /frozen/);
+    const held = E.engine().mem.heapBytesInUse;
     conv.dispose();
-    assert.ok(E.engine().mem.heapBytesInUse < heap, 'dispose frees the weights and what freeze derived');
+    assert.ok(E.engine().mem.heapBytesInUse < held, 'dispose frees what freeze derived');
   }
 });

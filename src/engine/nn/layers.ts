@@ -20,7 +20,7 @@ import { conv1dWinograd, winogradTileFor, winogradWeight } from '../ops/winograd
 import { ne, relu, where } from '../ops/elementwise.js';
 import { linear } from '../ops/matmul.js';
 import { dropout, layerNorm } from '../ops/nn.js';
-import { unsqueeze } from '../ops/shape.js';
+import { transpose, unsqueeze } from '../ops/shape.js';
 import type { Tensor } from '../tensor.js';
 import { Module, initTensor, kaimingUniform } from './module.js';
 
@@ -80,9 +80,6 @@ function convGeometry(layer: string, inChannels: number, outChannels: number, ke
  * 1-D convolution (torch.nn.Conv1d), channels-first: x [B, cin, L] → [B, cout, Lout].
  * @example new Conv1d(256, 1024, 9, { padding: 4 }) // "same" length
  */
-/** Frames from which a frozen Conv1d uses Winograd (below, its extra passes cost more than they save). */
-export const WINOGRAD_MIN_LENGTH = 128;
-
 export class Conv1d extends Module {
   readonly weight: Tensor;
   readonly bias: Tensor | null;
@@ -101,29 +98,36 @@ export class Conv1d extends Module {
 
   /** x [B, cin, L] → [B, cout, Lout] (PyTorch layout). */
   forward(x: Tensor): Tensor {
+    // A frozen layer may hold its weight in channels-last form only.
+    if (this.channelsLast || this.winograd) return transpose(this.forwardChannelsLast(transpose(x, 1, 2)), 1, 2);
     return conv1d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
   }
 
   /** The same convolution on channels-last activations: x [B, L, cin] → [B, Lout, cout] (groups 1), then ReLU when `relu`. */
   forwardChannelsLast(x: Tensor, opts: { relu?: boolean } = {}): Tensor {
-    // Frozen (inference-only): weights in the layout the computation wants are made once, not
-    // per call. Long inputs to a "same" kernel-3 or kernel-5 conv take Winograd (F(4, 3): half the
-    // GEMM work; F(2, 5): 3/5); short ones (phoneme rate) are not worth its extra passes.
-    if (this.frozen && this.kernelSize > 1) {
-      const tile = winogradTileFor(this.kernelSize);
-      const winogradFits = tile !== null && this.stride === 1 && this.dilation === 1 && this.groups === 1 &&
-        2 * this.padding === this.kernelSize - 1 && this.inChannels % 4 === 0 && this.outChannels % 4 === 0;
-      if (winogradFits && x.ndim === 3 && x.shape[1]! >= WINOGRAD_MIN_LENGTH) {
-        this.winograd ??= winogradWeight(this.weight, tile, true);
-        return conv1dWinograd(x, this.winograd, tile, this.padding, this.bias, opts);
-      }
-      this.channelsLast ??= channelsLastWeight(this.weight, true);
-    }
+    if (this.winograd) return conv1dWinograd(x, this.winograd, winogradTileFor(this.kernelSize)!, this.padding, this.bias, opts);
     const y = conv1dChannelsLast(x, this.weight, this.bias, {
-      stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups,
-      channelsLastWeight: this.frozen ? this.channelsLast : null,
+      stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups, channelsLastWeight: this.channelsLast,
     });
     return opts.relu ? relu(y) : y;
+  }
+
+  /**
+   * Inference-only: a kernel > 1, groups-1 conv converts its weight once to the form it computes
+   * with — Winograd-transformed for "same" stride-1 kernel-3/5 convs (F(4, 3): half the GEMM work,
+   * F(2, 5): 3/5), else channels-last [Cout, K·Cin] — and frees the training-layout original, so a
+   * frozen model holds each conv weight once (its state dict then names a disposed tensor).
+   */
+  override freeze(): this {
+    super.freeze();
+    if (this.kernelSize === 1 || this.groups !== 1 || this.channelsLast || this.winograd) return this;
+    const tile = winogradTileFor(this.kernelSize);
+    const winogradFits = tile !== null && this.stride === 1 && this.dilation === 1 &&
+      2 * this.padding === this.kernelSize - 1 && this.inChannels % 4 === 0 && this.outChannels % 4 === 0;
+    if (winogradFits) this.winograd = winogradWeight(this.weight, tile, true);
+    else this.channelsLast = channelsLastWeight(this.weight, true);
+    this.weight.dispose();
+    return this;
   }
 
   private channelsLast: Tensor | null = null;

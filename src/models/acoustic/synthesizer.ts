@@ -24,6 +24,30 @@ function inferenceTensors<T>(all: ReadonlyMap<string, T>): ReadonlyMap<string, T
 }
 
 /**
+ * The model (not frozen: its weights can still be read, saved or trained) and run config from
+ * safetensors bytes: an exported file or a trainer checkpoint with embedded config.
+ */
+export function acousticModelFromSafetensors(bytes: Uint8Array, source = 'acoustic model'): { model: AcousticModel; runConfig: AcousticRunConfig } {
+  if (!isEngineReady()) throw new Error('acoustic model: initialise the engine first (await initEngine())');
+  const decoded = decodeSafetensors(bytes, { source });
+  const raw = decoded.metadata.config;
+  if (raw === undefined) throw new Error(`${source}: no embedded config (metadata "config"); export the run with \`clip-tts export-voice\``);
+  let json: unknown;
+  try { json = JSON.parse(raw); } catch (e) { throw new Error(`${source}: metadata "config" is not JSON: ${(e as Error).message}`); }
+  const runConfig = parseAcousticRunConfig(json, source);
+  const model = new AcousticModel(runConfig, runConfig.data);
+  try {
+    // Straight from the decoded bytes into the parameters: no engine copy of the whole file
+    // (a trainer checkpoint also holds optimizer state).
+    loadSafetensorsInto(model, { tensors: new Map(inferenceTensors(decoded.tensors)), metadata: decoded.metadata }, { source });
+  } catch (e) {
+    model.dispose();
+    throw new Error(`${source}: the weights do not fit the config: ${(e as Error).message}`);
+  }
+  return { model, runConfig };
+}
+
+/**
  * A loaded acoustic model.
  * @example
  *   const am = await AcousticSynthesizer.load('voices/en-slt/acoustic.safetensors');
@@ -45,23 +69,8 @@ export class AcousticSynthesizer implements AcousticInference {
 
   /** Builds the model from safetensors bytes (an exported file or a trainer checkpoint with embedded config). */
   static fromSafetensors(bytes: Uint8Array, source = 'acoustic model'): AcousticSynthesizer {
-    if (!isEngineReady()) throw new Error('acoustic model: initialise the engine first (await initEngine())');
-    const decoded = decodeSafetensors(bytes, { source });
-    const raw = decoded.metadata.config;
-    if (raw === undefined) throw new Error(`${source}: no embedded config (metadata "config"); export the run with \`clip-tts export-voice\``);
-    let json: unknown;
-    try { json = JSON.parse(raw); } catch (e) { throw new Error(`${source}: metadata "config" is not JSON: ${(e as Error).message}`); }
-    const runConfig = parseAcousticRunConfig(json, source);
-    const model = new AcousticModel(runConfig, runConfig.data);
-    try {
-      // Straight from the decoded bytes into the parameters: no engine copy of the whole file
-      // (a trainer checkpoint also holds optimizer state).
-      loadSafetensorsInto(model, { tensors: new Map(inferenceTensors(decoded.tensors)), metadata: decoded.metadata }, { source });
-    } catch (e) {
-      model.dispose();
-      throw new Error(`${source}: the weights do not fit the config: ${(e as Error).message}`);
-    }
-    // The model is this synthesizer's alone and never trains: derive inference weights once.
+    const { model, runConfig } = acousticModelFromSafetensors(bytes, source);
+    // The model is this synthesizer's alone and never trains: convert its weights for inference once.
     return new AcousticSynthesizer(model.freeze(), runConfig);
   }
 
@@ -101,12 +110,12 @@ export async function exportAcoustic(runDir: string, outFile: string): Promise<{
   const { join } = await import('node:path');
   const { saveCheckpoint } = await import('../../engine/node.js');
   const file = (await stat(runDir).catch(() => null))?.isDirectory() ? join(runDir, 'checkpoint.safetensors') : runDir;
-  const am = AcousticSynthesizer.fromSafetensors(await readFile(file), file);
+  const { model, runConfig } = acousticModelFromSafetensors(await readFile(file), file);
   try {
-    const { symbols, melConfig, data, textEncoderInit, ...config } = am.runConfig;
-    await saveCheckpoint(outFile, am.model.stateDict(), { metadata: { config: JSON.stringify({ ...config, data, symbols, melConfig, textEncoderInit }), format: 'clip-tts-acoustic' } });
-    return { parameters: am.model.parameterCount(), bytes: (await stat(outFile)).size };
+    const { symbols, melConfig, data, textEncoderInit, ...config } = runConfig;
+    await saveCheckpoint(outFile, model.stateDict(), { metadata: { config: JSON.stringify({ ...config, data, symbols, melConfig, textEncoderInit }), format: 'clip-tts-acoustic' } });
+    return { parameters: model.parameterCount(), bytes: (await stat(outFile)).size };
   } finally {
-    am.dispose();
+    model.dispose();
   }
 }
