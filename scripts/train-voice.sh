@@ -29,10 +29,10 @@
 #   MAKE_CORPUS    the corpus generator [../shared/corpus/make-corpus beside the repo]
 #   COUNT          corpus utterances [6000]
 #   VOICE_NAME     [en-slt]      DESCRIPTION, LICENSE: written to voice.json
-#   CLIP_STEPS [3000]  ALIGNER_STEPS [3000]  ACOUSTIC_STEPS [40000]  VOCODER_STEPS [20000]  GAN_STEPS [20000]
+#   CLIP_STEPS [3000]  ALIGNER_STEPS [3000]  ACOUSTIC_STEPS [5000]  VOCODER_STEPS [20000]  GAN_STEPS [20000]
 #   FINETUNE_STEPS [0]  (0 skips that phase; GAN_STEPS=0 skips the adversarial phase)
 #   THREADS        engine threads for training [2]
-#   CLIP_CONFIG [small]  ALIGNER_CONFIG [default]  ACOUSTIC_CONFIG [small]  VOCODER_CONFIG [small]
+#   CLIP_CONFIG [small]  ALIGNER_CONFIG [default]  ACOUSTIC_CONFIG [configs/acoustic-medium.json]  VOCODER_CONFIG [small]
 #   GAN_CONFIG [configs/vocoder-small-gan.json] (a preset name works too: --gan switches the critics on)
 #                  model presets or JSON files (see each command's --help); 'tiny' for a smoke test
 set -euo pipefail
@@ -54,7 +54,7 @@ DESCRIPTION="${DESCRIPTION:-US English, female; distilled from the CMU ARCTIC sl
 LICENSE="${LICENSE:-MIT; training audio from festvox-us-slt-hts (CMU ARCTIC slt: see its copyright file)}"
 CLIP_STEPS="${CLIP_STEPS:-3000}"
 ALIGNER_STEPS="${ALIGNER_STEPS:-3000}"
-ACOUSTIC_STEPS="${ACOUSTIC_STEPS:-40000}"
+ACOUSTIC_STEPS="${ACOUSTIC_STEPS:-5000}"
 VOCODER_STEPS="${VOCODER_STEPS:-20000}"
 FINETUNE_STEPS="${FINETUNE_STEPS:-0}"
 GAN_STEPS="${GAN_STEPS:-20000}"
@@ -62,7 +62,7 @@ GAN_CONFIG="${GAN_CONFIG:-$REPO/configs/vocoder-small-gan.json}"
 THREADS="${THREADS:-2}"
 CLIP_CONFIG="${CLIP_CONFIG:-small}"
 ALIGNER_CONFIG="${ALIGNER_CONFIG:-default}"
-ACOUSTIC_CONFIG="${ACOUSTIC_CONFIG:-small}"
+ACOUSTIC_CONFIG="${ACOUSTIC_CONFIG:-$REPO/configs/acoustic-medium.json}"
 VOCODER_CONFIG="${VOCODER_CONFIG:-small}"
 
 mkdir -p "$WORK" "$RUNS"
