@@ -102,3 +102,18 @@ test('a frozen Conv1d computes what it did before freezing (Winograd or channels
     assert.ok(E.engine().mem.heapBytesInUse < held, 'dispose frees what freeze derived');
   }
 });
+
+test('disposing a frozen model frees the weights its nested Conv1d layers derived', () => {
+  const mem = E.engine().mem;
+  // model → block → conv: the Conv1d sits two levels below the module being disposed.
+  class Stack extends E.Module {
+    readonly block = this.module('block', new E.FFTBlock(8, 2, 16, { kernels: [3, 1] }));
+  }
+  const makeFrozen = (): Stack => new Stack().freeze();
+  makeFrozen().dispose(); // warm-up: arena chunks and scratch are one-time heap costs
+  const before = mem.heapBytesInUse;
+  const model = makeFrozen();
+  assert.ok(mem.heapBytesInUse > before);
+  model.dispose();
+  assert.equal(mem.heapBytesInUse, before, 'the conv two levels down freed its Winograd weight');
+});

@@ -83,8 +83,9 @@ export abstract class Module {
 
   /**
    * Makes this module and every sub-module inference-only: eval mode, parameters stop requiring
-   * gradients, and layers may derive inference weights once instead of per call (Conv1d keeps its
-   * channels-last weight). Parameters must not change afterwards (loadStateDict refuses).
+   * gradients, and layers may convert their weights once to the form inference computes with
+   * (Conv1d: Winograd or channels-last, freeing the original). Parameters must not change
+   * afterwards (loadStateDict refuses).
    * @example const model = loadModel(file).freeze(); noGrad(() => model.forward(x));
    */
   freeze(): this {
@@ -137,8 +138,13 @@ export abstract class Module {
   /** Frees every parameter, gradient and buffer (the module is unusable afterwards). */
   dispose(): void {
     for (const t of this.stateDict().values()) t.dispose();
-    for (const m of this.children.values()) m.disposeDerived();
+    this.disposeDerivedTree();
+  }
+
+  /** disposeDerived on this module and every descendant (derived tensors may sit at any depth). */
+  private disposeDerivedTree(): void {
     this.disposeDerived();
+    for (const m of this.children.values()) m.disposeDerivedTree();
   }
 
   /** Frees tensors a layer derived from its parameters (none by default). */

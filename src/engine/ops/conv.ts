@@ -210,9 +210,8 @@ function im2colChannelsLast(x: Tensor, K: number, stride: number, pad: number, d
  */
 export function channelsLastWeight(weight: Tensor, persistent = false): Tensor {
   const [Cout, Cin, K] = weight.shape as [number, number, number];
-  if (K === 1) return persistent ? copyContiguous(reshape(weight, [Cout, Cin]), true) : reshape(weight, [Cout, Cin]);
-  const permuted = reshape(permute(weight, [0, 2, 1]), [Cout, K * Cin]);
-  return persistent ? copyContiguous(permuted, true) : permuted;
+  const matrix = K === 1 ? reshape(weight, [Cout, Cin]) : reshape(permute(weight, [0, 2, 1]), [Cout, K * Cin]);
+  return persistent ? copyContiguous(matrix, true) : matrix;
 }
 
 /**
@@ -243,4 +242,3 @@ export function conv1dChannelsLast(x: Tensor, weight: Tensor, bias?: Tensor | nu
   const out = reshape(y, [B, Lout, Cout]);
   return bias ? add(out, bias) : out;
 }
-

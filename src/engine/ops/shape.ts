@@ -28,7 +28,6 @@ export function assignInto(dst: Tensor, src: Tensor): void {
   copyStridedInto(e.runner, e.mem, dst.shape, src.ptr, src.strides, dst.ptr, dst.strides);
 }
 
-/** A new tensor with the same data and another shape (one dim may be -1). */
 /**
  * Strides that show a tensor of `shape`/`strides` as `target` (same size) without moving data, or
  * null when no such view exists. Walks runs of dims that are contiguous with each other (a "chunk"
@@ -61,6 +60,7 @@ export function viewStrides(shape: readonly number[], strides: readonly number[]
   return targetDim === -1 ? out : null;
 }
 
+/** A new tensor with the same data and another shape (one dim may be -1). */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const known = shape.filter((d) => d !== -1);
   const minus = shape.length - known.length;

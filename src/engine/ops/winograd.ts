@@ -22,29 +22,24 @@ export interface WinogradTile {
   m: number;
   /** Filter taps. */
   r: number;
-  /** Aᵀ [m, α], G [α, r], Bᵀ [α, α]. */
-  AT: readonly (readonly number[])[];
+  /**
+   * The filter transform G [α, r] (applied once per weight, here). The input transform Bᵀ and the
+   * output transform Aᵀ are written out in the wasm kernels (kernels/assembly/conv.ts).
+   */
   G: readonly (readonly number[])[];
-  BT: readonly (readonly number[])[];
 }
-
-const BT_6 = [[4, 0, -5, 0, 1, 0], [0, -4, -4, 1, 1, 0], [0, 4, -4, -1, 1, 0], [0, -2, -1, 2, 1, 0], [0, 2, -1, -2, 1, 0], [0, 4, 0, -5, 0, 1]];
 
 /** F(4, 3): four outputs of a 3-tap filter from six inputs. */
 export const WINOGRAD_F4_3: WinogradTile = {
   m: 4, r: 3,
-  AT: [[1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, 0], [0, 1, 1, 4, 4, 0], [0, 1, -1, 8, -8, 1]],
   G: [[1 / 4, 0, 0], [-1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6], [1 / 24, 1 / 12, 1 / 6], [1 / 24, -1 / 12, 1 / 6], [0, 0, 1]],
-  BT: BT_6,
 };
 
 /** F(2, 5): two outputs of a 5-tap filter from six inputs. */
 export const WINOGRAD_F2_5: WinogradTile = {
   m: 2, r: 5,
-  AT: [[1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, 1]],
   G: [[1 / 4, 0, 0, 0, 0], [-1 / 6, -1 / 6, -1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6, 1 / 6, -1 / 6],
     [1 / 24, 1 / 12, 1 / 6, 1 / 3, 2 / 3], [1 / 24, -1 / 12, 1 / 6, -1 / 3, 2 / 3], [0, 0, 0, 0, 1]],
-  BT: BT_6,
 };
 
 /** The tile for a kernel size, or null when there is none. */
@@ -76,8 +71,8 @@ export function winogradWeight(weight: Tensor, tile: WinogradTile, persistent = 
 export function conv1dWinograd(x: Tensor, transformed: Tensor, tile: WinogradTile, pad: number, bias?: Tensor | null, opts: { relu?: boolean } = {}): Tensor {
   const [B, L, Cin] = x.shape as [number, number, number];
   const [alpha, Cout, CinW] = transformed.shape as [number, number, number];
-  if (x.ndim !== 3 || transformed.ndim !== 3 || alpha !== tile.BT.length || CinW !== Cin) {
-    throw new Error(`conv1dWinograd: expected x [B, L, Cin] and transformed [${tile.BT.length}, Cout, Cin], got [${x.shape.join(', ')}] and [${transformed.shape.join(', ')}]`);
+  if (x.ndim !== 3 || transformed.ndim !== 3 || alpha !== tile.G.length || CinW !== Cin) {
+    throw new Error(`conv1dWinograd: expected x [B, L, Cin] and transformed [${tile.G.length}, Cout, Cin], got [${x.shape.join(', ')}] and [${transformed.shape.join(', ')}]`);
   }
   if (tile !== WINOGRAD_F4_3 && tile !== WINOGRAD_F2_5) throw new Error('conv1dWinograd: the kernels implement the six-point tiles WINOGRAD_F4_3 and WINOGRAD_F2_5 only');
   if (Cin % 4 !== 0 || Cout % 4 !== 0) throw new Error(`conv1dWinograd: channels must be multiples of 4, got ${Cin} → ${Cout}`);

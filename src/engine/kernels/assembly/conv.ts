@@ -4,6 +4,8 @@
 // Threads split the B*C input rows: each (b, c) owns K col rows and one x row, so no two threads
 // ever write the same element.
 
+import { shareStart } from './vecmath';
+
 // Valid output positions for kernel tap offset `off`: t in [lo, hi) has 0 <= t*stride + off < L.
 @inline function validLo(off: i32, stride: i32, Lout: i32): i32 {
   return off >= 0 ? 0 : min(Lout, (-off + stride - 1) / stride);
@@ -167,8 +169,7 @@ export function col2im1d_nlc(col: usize, B: i32, L: i32, C: i32, K: i32, stride:
 export function winograd6_input_nlc(x: usize, B: i32, L: i32, C: i32, Lout: i32, m: i32, pad: i32, u: usize, tid: i32, nthreads: i32): void {
   const n = (Lout + m - 1) / m;
   const tiles = B * n;
-  const r0 = <i32>(<i64>tiles * tid / nthreads);
-  const r1 = <i32>(<i64>tiles * (tid + 1) / nthreads);
+  const r0 = shareStart(tiles, tid, nthreads, 1), r1 = shareStart(tiles, tid + 1, nthreads, 1);
   const rowBytes = <usize>C << 2;
   const plane = <usize>tiles * rowBytes;
   for (let r = r0; r < r1; r++) {
@@ -197,8 +198,7 @@ export function winograd6_input_nlc(x: usize, B: i32, L: i32, C: i32, Lout: i32,
 export function winograd6_output_nlc(mm: usize, B: i32, Lout: i32, Cout: i32, m: i32, bias: usize, relu: i32, y: usize, tid: i32, nthreads: i32): void {
   const n = (Lout + m - 1) / m;
   const tiles = B * n;
-  const r0 = <i32>(<i64>tiles * tid / nthreads);
-  const r1 = <i32>(<i64>tiles * (tid + 1) / nthreads);
+  const r0 = shareStart(tiles, tid, nthreads, 1), r1 = shareStart(tiles, tid + 1, nthreads, 1);
   const rowBytes = <usize>Cout << 2;
   const plane = <usize>tiles * rowBytes;
   const zero = f32x4.splat(0);
